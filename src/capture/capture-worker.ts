@@ -1,0 +1,86 @@
+/**
+ * The capture worker: a thread of its own that decodes, redacts, summarises and stores what the
+ * proxy captured. The proxy's event loop only copies bytes; a 500-row transaction of 64 KB bodies
+ * (hundreds of ms of SQLite and JSON work) never stands between a client and its response.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CapturedExchange, Exchange } from '../model/exchange.js';
+import { describeError, isMockdriftError } from '../model/errors.js';
+import { RouteTemplate } from '../model/route.js';
+import { BatchedWriter } from '../store/batched-writer.js';
+import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
+import type { CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
+import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
+import { Redactor } from './redactor.js';
+
+const port = parentPort;
+if (!port) throw new Error('capture-worker must run as a worker thread');
+const data = workerData as CaptureWorkerData;
+const send = (message: FromWorker): void => port.postMessage(message);
+
+let store: SqliteRecordingStore;
+let prepare: PrepareOptions;
+try {
+  prepare = {
+    redactor: new Redactor(data.redaction),
+    routes: data.routes.map((template) => RouteTemplate.parse(template)),
+    maxBodyBytes: data.maxBodyBytes,
+  };
+  store = SqliteRecordingStore.open(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs });
+} catch (error) {
+  send({ type: 'fatal', code: isMockdriftError(error) ? error.code : null, message: describeError(error) });
+  process.exit(1);
+}
+
+const writer = new BatchedWriter<Exchange>((batch) => store.insert(batch), {
+  ...data.batch,
+  sizeOf: bodyBytes,
+  onError: (error, attempt) => {
+    // Say it once, then now and again: a store locked for seconds is worth one line, not fifty.
+    if (attempt === 1 || attempt % 10 === 0) {
+      send({ type: 'warning', message: `cannot write to ${data.dbPath} (attempt ${attempt}, retrying): ${describeError(error)}` });
+    }
+  },
+});
+
+let failedToPrepare = 0;
+
+async function capture(exchanges: readonly CapturedExchange[]): Promise<void> {
+  for (const captured of exchanges) {
+    try {
+      writer.add(await prepareExchange(captured, prepare));
+    } catch (error) {
+      failedToPrepare += 1;
+      send({ type: 'warning', message: `could not store ${captured.method} ${captured.url}: ${describeError(error)}` });
+    }
+  }
+}
+
+async function flushed(id: number): Promise<void> {
+  const stats = await writer.flush();
+  send({ type: 'flushed', id, stats: { stored: stats.written, lost: stats.lost + failedToPrepare, lastError: stats.lastError } });
+}
+
+// Messages are handled strictly in order: a flush covers every capture sent before it.
+let tail: Promise<void> = Promise.resolve();
+port.on('message', (message: ToWorker) => {
+  tail = tail.then(async () => {
+    switch (message.type) {
+      case 'capture':
+        return capture(message.exchanges);
+      case 'flush':
+        return flushed(message.id);
+      case 'close':
+        await flushed(message.id);
+        store.close();
+        port.close();
+        return;
+    }
+  });
+});
+
+send({ type: 'ready' });
+
+function bodyBytes(exchange: Exchange): number {
+  return (exchange.requestBody?.size ?? 0) + (exchange.responseBody?.size ?? 0) + 512;
+}

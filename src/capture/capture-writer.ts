@@ -1,0 +1,181 @@
+import { Worker } from 'node:worker_threads';
+import type { CapturedExchange } from '../model/exchange.js';
+import { MockdriftError } from '../model/errors.js';
+import type { BatchOptions } from '../store/batched-writer.js';
+import type { CaptureStats, CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
+import type { RedactionOptions } from './redactor.js';
+
+export type { CaptureStats } from './capture-protocol.js';
+
+/** How captured exchanges are stored. */
+export interface CaptureWriterOptions {
+  /** The SQLite store to write to; created (mode 0600) when missing. */
+  readonly dbPath: string;
+  /** Extra redaction rules on top of the defaults. Default: the defaults only. */
+  readonly redaction?: RedactionOptions;
+  /** Route templates (`/api/v1/shipments/:id`) tried before the id heuristics. Default: none. */
+  readonly routes?: readonly string[];
+  /** Most decoded bytes kept of one body. Default: 10 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Batching of writes. Default: 500 rows, 4 MiB or 100 ms, whichever comes first. */
+  readonly batch?: BatchOptions;
+  /** How long a write waits for another process's lock before it is retried, in ms. Default: 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Called with problems worth a line in the log (a locked store being retried). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The default cap on stored bodies (SPEC §4). */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Hands captured exchanges to the capture worker, which decodes, redacts and stores them off the
+ * caller's event loop. `write` costs one array push; exchanges cross to the worker once per turn
+ * of the event loop, in one message.
+ */
+export class CaptureWriter {
+  readonly #worker: Worker;
+  readonly #onWarning: (message: string) => void;
+  #queue: CapturedExchange[] = [];
+  #scheduled = false;
+  #captured = 0;
+  #nextId = 1;
+  #closed = false;
+  #exited: Error | null = null;
+  readonly #waiting = new Map<number, { resolve: (stats: CaptureStats) => void; reject: (error: Error) => void }>();
+
+  private constructor(worker: Worker, onWarning: (message: string) => void) {
+    this.#worker = worker;
+    this.#onWarning = onWarning;
+  }
+
+  /**
+   * Starts the worker and opens the store.
+   * @throws MockdriftError when the store cannot be opened or created.
+   */
+  static async start(options: CaptureWriterOptions): Promise<CaptureWriter> {
+    const data: CaptureWorkerData = {
+      dbPath: options.dbPath,
+      redaction: options.redaction ?? {},
+      routes: options.routes ?? [],
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      batch: options.batch ?? {},
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    };
+    const worker = new Worker(workerUrl(), { workerData: data });
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: FromWorker): void => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'fatal') reject(new MockdriftError(message.code ?? 'STORE_UNAVAILABLE', message.message));
+        else return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    const writer = new CaptureWriter(worker, options.onWarning ?? (() => {}));
+    writer.#listen();
+    return writer;
+  }
+
+  /** How many exchanges were handed over so far. */
+  get captured(): number {
+    return this.#captured;
+  }
+
+  /** Queues an exchange for storage. Never blocks and never throws. */
+  write(exchange: CapturedExchange): void {
+    if (this.#closed || this.#exited) {
+      this.#onWarning(`exchange ${exchange.method} ${exchange.url} arrived after the store was closed; not stored`);
+      return;
+    }
+    this.#captured += 1;
+    this.#queue.push(exchange);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#send());
+    }
+  }
+
+  /** Resolves when everything written so far is committed to the store. */
+  flush(): Promise<CaptureStats> {
+    return this.#request('flush');
+  }
+
+  /** Commits everything written so far, closes the store and stops the worker. */
+  async close(): Promise<CaptureStats> {
+    if (this.#closed) throw new Error('CaptureWriter is already closed');
+    const stats = this.#request('close');
+    this.#closed = true;
+    await stats;
+    await this.#worker.terminate();
+    return stats;
+  }
+
+  #send(): void {
+    this.#scheduled = false;
+    if (this.#queue.length === 0 || this.#exited) return;
+    const exchanges = this.#queue;
+    this.#queue = [];
+    this.#worker.postMessage({ type: 'capture', exchanges } satisfies ToWorker, ownedBuffers(exchanges));
+  }
+
+  #request(type: 'flush' | 'close'): Promise<CaptureStats> {
+    this.#send();
+    if (this.#exited) return Promise.reject(this.#exited);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#worker.postMessage({ type, id } satisfies ToWorker);
+    });
+  }
+
+  #listen(): void {
+    this.#worker.on('message', (message: FromWorker) => {
+      if (message.type === 'warning') this.#onWarning(message.message);
+      else if (message.type === 'flushed') {
+        this.#waiting.get(message.id)?.resolve({ captured: this.#captured, ...message.stats });
+        this.#waiting.delete(message.id);
+      }
+    });
+    const fail = (error: Error): void => {
+      this.#exited ??= error;
+      for (const { reject } of this.#waiting.values()) reject(error);
+      this.#waiting.clear();
+    };
+    this.#worker.on('error', (error) => {
+      this.#onWarning(`the capture worker failed: ${error.message}`);
+      fail(error);
+    });
+    this.#worker.on('exit', (code) => {
+      if (!this.#closed) fail(new Error(`the capture worker stopped unexpectedly (exit code ${code})`));
+    });
+  }
+}
+
+/**
+ * Body buffers that can move to the worker instead of being copied: those that own all of their
+ * memory. A view into a shared buffer is left to be cloned.
+ */
+function ownedBuffers(exchanges: readonly CapturedExchange[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const exchange of exchanges) {
+    for (const body of [exchange.requestBody, exchange.responseBody]) {
+      if (body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer) {
+        buffers.add(body.buffer);
+      }
+    }
+  }
+  return [...buffers];
+}
+
+/**
+ * The worker's script. The worker always runs the compiled JavaScript: when this module itself is
+ * loaded from TypeScript sources (under the test runner), that is the build in `dist/`.
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/capture/capture-worker.js', import.meta.url)
+    : new URL('./capture-worker.js', import.meta.url);
+}

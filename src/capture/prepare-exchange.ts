@@ -1,0 +1,124 @@
+import { isUtf8 } from 'node:buffer';
+import type { CapturedExchange, Exchange, StoredBody } from '../model/exchange.js';
+import { headerValue, hopByHopHeaderNames, type HeaderMap } from '../model/headers.js';
+import { normalizePath, routeOf, type RouteTemplate } from '../model/route.js';
+import { shapeOf, type BodyShape } from '../model/shape.js';
+import { decodeBody } from './decode-body.js';
+import type { Redactor } from './redactor.js';
+
+/** What the capture pipeline needs to turn a captured exchange into a stored one. */
+export interface PrepareOptions {
+  readonly redactor: Redactor;
+  /** Route templates from the config, tried before the id heuristics. Default: none. */
+  readonly routes?: readonly RouteTemplate[];
+  /** Most decoded bytes kept of one body. */
+  readonly maxBodyBytes: number;
+}
+
+/**
+ * Turns what was seen on the wire into what is stored: bodies decoded (gzip, deflate, br),
+ * secrets redacted from the URL, headers and bodies, JSON bodies summarised as shapes, the path
+ * mapped to its route. Everything that reaches the store passes through here first.
+ */
+export async function prepareExchange(captured: CapturedExchange, options: PrepareOptions): Promise<Exchange> {
+  const { redactor } = options;
+  const url = new URL(captured.url);
+  const search = redactor.redactQueryString(url.search).search;
+  const path = normalizePath(url.pathname);
+
+  const requestBody = captured.requestBody
+    ? await storedBody(captured.requestBody, captured.requestBodyTruncated, captured.requestHeaders, options)
+    : null;
+  const responseBody = captured.responseBody
+    ? await storedBody(captured.responseBody, captured.responseBodyTruncated, captured.responseHeaders ?? {}, options)
+    : null;
+
+  return {
+    source: captured.source,
+    service: captured.service,
+    session: captured.session,
+    recordedAt: captured.startedAt,
+    durationMs: captured.durationMs,
+    method: captured.method.toUpperCase(),
+    url: `${url.origin}${url.pathname}${search}`,
+    path,
+    route: routeOf(path, options.routes),
+    query: queryOf(search),
+    requestHeaders: redactor.redactHeaders(messageHeaders(captured.requestHeaders)),
+    requestBody: requestBody?.body ?? null,
+    status: captured.status,
+    responseHeaders: captured.responseHeaders ? redactor.redactHeaders(messageHeaders(captured.responseHeaders)) : null,
+    responseBody: responseBody?.body ?? null,
+    contentType: mediaType(captured.responseHeaders),
+    contentEncoding: headerValue(captured.responseHeaders ?? undefined, 'content-encoding') ?? null,
+    responseShape: responseBody?.shape ?? null,
+    error: captured.error,
+  };
+}
+
+/** The headers of the message itself: those describing the connection are not part of it. */
+function messageHeaders(headers: HeaderMap): HeaderMap {
+  const hopByHop = hopByHopHeaderNames(headers);
+  const kept: HeaderMap = Object.create(null) as HeaderMap;
+  for (const name of Object.keys(headers)) {
+    if (!hopByHop.has(name)) kept[name] = headers[name]!;
+  }
+  return kept;
+}
+
+function queryOf(search: string): Record<string, string[]> {
+  const query: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [name, value] of new URLSearchParams(search)) (query[name] ??= []).push(value);
+  return query;
+}
+
+/** The media type without parameters, lower-case: `application/json; charset=utf-8` → `application/json`. */
+export function mediaType(headers: HeaderMap | null | undefined): string | null {
+  const value = headerValue(headers ?? undefined, 'content-type');
+  const type = value?.split(';', 1)[0]?.trim().toLowerCase();
+  return type ? type : null;
+}
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$|^text\/json$/;
+const TEXT_MEDIA_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:json|xml)$|^application\/(?:x-www-form-urlencoded|javascript|graphql)$/;
+
+async function storedBody(
+  raw: Uint8Array,
+  truncatedOnWire: boolean,
+  headers: HeaderMap,
+  options: PrepareOptions,
+): Promise<{ body: StoredBody; shape: BodyShape | null }> {
+  const decoded = await decodeBody(raw, headerValue(headers, 'content-encoding'), options.maxBodyBytes);
+  const truncated = truncatedOnWire || decoded.truncated;
+  const bytes = decoded.bytes;
+  const type = mediaType(headers);
+  // Without a content type, valid UTF-8 is taken for text; binary bodies are kept byte for byte.
+  const textual = decoded.error === undefined && (type === null || TEXT_MEDIA_TYPE.test(type)) && isUtf8(bytes);
+  if (!textual) return { body: { content: new Uint8Array(bytes), size: bytes.length, truncated }, shape: null };
+
+  const text = bytes.toString('utf8');
+  const json = !truncated && looksLikeJson(type, text) ? parseJson(text) : undefined;
+  if (json !== undefined) {
+    const redacted = options.redactor.redactJson(json.value);
+    const content = redacted.changed ? JSON.stringify(redacted.value) : text;
+    return { body: { content, size: Buffer.byteLength(content), truncated }, shape: shapeOf(redacted.value) };
+  }
+  const redacted = options.redactor.redactText(text);
+  return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated }, shape: null };
+}
+
+function looksLikeJson(type: string | null, text: string): boolean {
+  if (type && JSON_MEDIA_TYPE.test(type)) return true;
+  // Sandboxes often answer JSON as text/plain or without a content type.
+  if (type && type !== 'text/plain') return false;
+  const first = text.trimStart()[0];
+  return first === '{' || first === '[';
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describeError, MockdriftError } from '../model/errors.js';
+import { jsonErrorLocation } from '../model/json-location.js';
+
+/** The config file read when `--config` is not given (SPEC §3). */
+export const DEFAULT_CONFIG_FILE = 'mockdrift.config.json';
+
+/** One sandbox of a multi-service `record`. */
+export interface ServiceConfig {
+  readonly target: string;
+  /** Port of this service's proxy. Default: 0 (a free port). */
+  readonly port?: number;
+  readonly host?: string;
+}
+
+/**
+ * The config file: every CLI flag may be set here under its own name (`db`, `target`,
+ * `timeout`, …); the sections below have no flag.
+ */
+export interface MockdriftConfig {
+  /** Sandboxes recorded by one `mockdrift record` without `--target`, by service name. */
+  readonly services?: Readonly<Record<string, ServiceConfig>>;
+  /** Extra redaction rules. */
+  readonly redact?: {
+    readonly headers?: readonly string[];
+    readonly fields?: string;
+    readonly values?: readonly string[];
+  };
+  /** Route templates, tried before the id heuristics: `["/api/v1/shipments/:id"]`. */
+  readonly routes?: readonly string[];
+  readonly [flag: string]: unknown;
+}
+
+/** Where the config came from, for messages. */
+export interface LoadedConfig {
+  readonly config: MockdriftConfig;
+  readonly source: string | null;
+}
+
+/**
+ * Reads the config: the file named by `--config` (which must exist), else `mockdrift.config.json`
+ * in `cwd` when present, else the `mockdrift` key of `cwd`'s package.json, else nothing.
+ * @throws MockdriftError `CONFIG_INVALID` naming the file and the line:column of a JSON error.
+ */
+export function loadConfig(explicitPath: string | undefined, cwd: string): LoadedConfig {
+  if (explicitPath !== undefined) {
+    return { config: parseConfig(readConfigFile(resolve(cwd, explicitPath), explicitPath, true)!, explicitPath), source: explicitPath };
+  }
+  const defaultText = readConfigFile(resolve(cwd, DEFAULT_CONFIG_FILE), DEFAULT_CONFIG_FILE, false);
+  if (defaultText !== undefined) return { config: parseConfig(defaultText, DEFAULT_CONFIG_FILE), source: DEFAULT_CONFIG_FILE };
+  const packageText = readConfigFile(resolve(cwd, 'package.json'), 'package.json', false);
+  if (packageText !== undefined) {
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(packageText);
+    } catch {
+      // A broken package.json is npm's problem to report, not ours; it just holds no config.
+      return { config: {}, source: null };
+    }
+    const section = (manifest as { mockdrift?: unknown } | null)?.mockdrift;
+    if (section !== undefined) return { config: validateConfig(section, 'package.json "mockdrift"'), source: 'package.json' };
+  }
+  return { config: {}, source: null };
+}
+
+function readConfigFile(path: string, shown: string, required: boolean): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new MockdriftError('CONFIG_INVALID', `Cannot read the config file ${shown}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+function parseConfig(text: string, shown: string): MockdriftConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const where = jsonErrorLocation(text, error);
+    throw new MockdriftError('CONFIG_INVALID', `${shown}${where ? `:${where}` : ''}: invalid JSON: ${describeError(error)}`, { cause: error });
+  }
+  return validateConfig(parsed, shown);
+}
+
+function validateConfig(value: unknown, shown: string): MockdriftConfig {
+  const fail = (message: string): never => {
+    throw new MockdriftError('CONFIG_INVALID', `${shown}: ${message}`);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('the config must be a JSON object');
+  const config = value as MockdriftConfig;
+  if (config.services !== undefined) {
+    if (typeof config.services !== 'object' || config.services === null || Array.isArray(config.services)) {
+      fail('"services" must map service names to { "target": URL, "port": number }');
+    }
+    for (const [name, service] of Object.entries(config.services)) {
+      if (typeof service?.target !== 'string') fail(`services.${name}.target must be the sandbox's URL`);
+      if (service.port !== undefined && (!Number.isInteger(service.port) || service.port < 0 || service.port > 65535)) {
+        fail(`services.${name}.port must be a port number (0 picks a free one)`);
+      }
+    }
+  }
+  if (config.routes !== undefined && (!Array.isArray(config.routes) || config.routes.some((route) => typeof route !== 'string'))) {
+    fail('"routes" must be an array of templates such as "/api/v1/shipments/:id"');
+  }
+  const redact = config.redact;
+  if (redact !== undefined) {
+    if (typeof redact !== 'object' || redact === null) fail('"redact" must be an object');
+    if (redact.headers !== undefined && !isStringArray(redact.headers)) fail('redact.headers must be an array of header names');
+    if (redact.values !== undefined && !isStringArray(redact.values)) fail('redact.values must be an array of regular expressions');
+    if (redact.fields !== undefined && typeof redact.fields !== 'string') fail('redact.fields must be a regular expression');
+  }
+  return config;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}

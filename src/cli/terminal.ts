@@ -1,0 +1,110 @@
+import type { Writable } from 'node:stream';
+
+/** The styles the CLI uses; each is a pair of ANSI codes. */
+const STYLES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
+
+export type Style = keyof typeof STYLES;
+
+export interface TerminalOptions {
+  readonly stdout?: Writable & { isTTY?: boolean };
+  readonly stderr?: Writable & { isTTY?: boolean };
+  readonly env?: NodeJS.ProcessEnv;
+  /** Only errors and machine output. Default: false. */
+  readonly quiet?: boolean;
+  /** Also debug lines. Default: false. */
+  readonly verbose?: boolean;
+}
+
+/**
+ * All the CLI's printing. A command's result (a report, a table, the proxy's address) goes to
+ * stdout; logs, progress, warnings and errors go to stderr, so that machine output
+ * (`--format json`) is never mixed with them. Colour only on a TTY, never with
+ * `NO_COLOR`. Log lines are gathered and written once per turn of the event loop, so that a proxy
+ * logging thousands of exchanges a second does not pay a write per line.
+ */
+export class Terminal {
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly #stdout: Writable;
+  readonly #stderr: Writable;
+  readonly #colorOut: boolean;
+  readonly #colorErr: boolean;
+  #pending: string[] = [];
+
+  constructor(options: TerminalOptions = {}) {
+    const env = options.env ?? process.env;
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+    this.#stdout = stdout;
+    this.#stderr = stderr;
+    this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? false;
+    const colorAllowed = env['NO_COLOR'] === undefined || env['NO_COLOR'] === '';
+    this.#colorOut = colorAllowed && stdout.isTTY === true;
+    this.#colorErr = colorAllowed && stderr.isTTY === true;
+  }
+
+  /** Whether stdout gets colour. */
+  get color(): boolean {
+    return this.#colorOut;
+  }
+
+  /** Wraps text in a style when the stream it is meant for (stdout by default) is coloured. */
+  paint(style: Style, text: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
+    return paint(stream === 'stdout' ? this.#colorOut : this.#colorErr, style, text);
+  }
+
+  /** The command's result, on stdout, always. */
+  out(text: string): void {
+    this.#stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A log line, on stderr, unless `--quiet`; gathered and written once per tick. */
+  log(line: string): void {
+    if (this.quiet) return;
+    if (this.#pending.length === 0) setImmediate(() => this.#flushLog());
+    this.#pending.push(line);
+  }
+
+  /** A warning, on stderr, even with `--quiet`. */
+  warn(message: string): void {
+    this.#flushLog();
+    this.#stderr.write(`${paint(this.#colorErr, 'yellow', 'warning')} ${message}\n`);
+  }
+
+  /** An error, on stderr, always. */
+  error(message: string): void {
+    this.#flushLog();
+    this.#stderr.write(`${paint(this.#colorErr, 'red', 'error')} ${message}\n`);
+  }
+
+  /** A debug line, on stderr, with `--verbose`. */
+  debug(message: string): void {
+    if (this.verbose) this.#stderr.write(`${paint(this.#colorErr, 'dim', `debug ${message}`)}\n`);
+  }
+
+  /** Writes the gathered log lines now (before exiting). */
+  flush(): void {
+    this.#flushLog();
+  }
+
+  #flushLog(): void {
+    if (this.#pending.length === 0) return;
+    const text = `${this.#pending.join('\n')}\n`;
+    this.#pending = [];
+    this.#stderr.write(text);
+  }
+}
+
+function paint(enabled: boolean, style: Style, text: string): string {
+  if (!enabled) return text;
+  const [open, close] = STYLES[style];
+  return `\u001b[${open}m${text}\u001b[${close}m`;
+}

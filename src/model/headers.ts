@@ -1,0 +1,50 @@
+/**
+ * HTTP headers as mockdrift keeps them: lower-case names; a header that appeared several times
+ * (`set-cookie`) keeps every value in order.
+ */
+export type HeaderMap = Record<string, string | string[]>;
+
+/**
+ * Headers that describe one connection rather than the message (RFC 9110 §7.6.1). A proxy must
+ * neither forward them nor store them as part of the exchange.
+ */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** The hop-by-hop headers of a message: the fixed set plus those its `Connection` header names. */
+export function hopByHopHeaderNames(headers: Readonly<Record<string, unknown>>): Set<string> {
+  const names = new Set(HOP_BY_HOP_HEADERS);
+  const connection = headers['connection'];
+  const listed = Array.isArray(connection) ? connection.join(',') : connection;
+  if (typeof listed === 'string') {
+    for (const token of listed.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** The first value of a header, whether it was sent once or several times. */
+export function headerValue(headers: HeaderMap | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Copies Node's `IncomingHttpHeaders` into a plain {@link HeaderMap}, dropping empty entries. */
+export function toHeaderMap(headers: Readonly<Record<string, string | string[] | number | undefined>>): HeaderMap {
+  const map: HeaderMap = Object.create(null) as HeaderMap;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    map[name.toLowerCase()] = Array.isArray(value) ? [...value] : String(value);
+  }
+  return map;
+}

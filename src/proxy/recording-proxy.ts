@@ -1,0 +1,361 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import httpProxy from 'http-proxy';
+import type { CapturedExchange, ExchangeError, ExchangeErrorCode } from '../model/exchange.js';
+import { describeError, MockdriftError } from '../model/errors.js';
+import { hopByHopHeaderNames, toHeaderMap } from '../model/headers.js';
+import { BodyCollector } from './body-collector.js';
+
+/** Where captured exchanges go; `CaptureWriter` is the one that stores them. */
+export interface ExchangeSink {
+  write(exchange: CapturedExchange): void;
+}
+
+/** How a recording proxy runs. */
+export interface RecordingProxyOptions {
+  /** The sandbox to forward to, e.g. `https://sandbox.example.com`. Required. */
+  readonly target: string;
+  /** Where captured exchanges go. Required. */
+  readonly sink: ExchangeSink;
+  /** Name of the sandbox's service in the store. Default: `default`. */
+  readonly service?: string;
+  /** Interface to listen on. Default: `127.0.0.1` (never exposed unless asked). */
+  readonly host?: string;
+  /** Port to listen on; 0 picks a free one. Default: 8080. */
+  readonly port?: number;
+  /** How long the sandbox may stay silent before the client gets a 504, in ms. Default: 30000. */
+  readonly timeoutMs?: number;
+  /** Accept self-signed or otherwise invalid TLS certificates from the sandbox. Default: false. */
+  readonly insecure?: boolean;
+  /** Most bytes of one body kept for the store; the client always gets all of it. Default: 10 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Identifies this recording session in the store. Default: a random UUID. */
+  readonly session?: string;
+  /** Called once per finished exchange (for the log), after it was handed to the sink. */
+  readonly onExchange?: (exchange: CapturedExchange) => void;
+  /** Called for requests the proxy refuses to forward (absolute-URI, CONNECT). */
+  readonly onRefused?: (method: string, url: string, reason: string) => void;
+}
+
+/** Per-request state, from the request's arrival to the end of its response. */
+interface Flight {
+  readonly startedAt: number;
+  readonly started: number;
+  readonly request: BodyCollector;
+  readonly response: BodyCollector;
+  upstreamRequest: http.ClientRequest | null;
+  upstreamResponse: IncomingMessage | null;
+  error: ExchangeError | null;
+  timedOut: boolean;
+  /** The client's side of the exchange is over (answered, or gone). */
+  closed: boolean;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/**
+ * A reverse proxy in front of one sandbox that hands every exchange to a sink. Responses stream
+ * to the client untouched while a copy is kept on the side; the proxy never waits for the sink.
+ * It forwards only to its target: absolute-URI requests and CONNECT are refused, the `Host`
+ * header is replaced by the target's.
+ */
+export class RecordingProxy {
+  readonly target: URL;
+  readonly service: string;
+  readonly session: string;
+  readonly #options: RecordingProxyOptions;
+  readonly #server: http.Server;
+  readonly #proxy: httpProxy;
+  readonly #agent: http.Agent;
+  readonly #flights = new WeakMap<IncomingMessage, Flight>();
+  readonly #maxBodyBytes: number;
+  readonly #timeoutMs: number;
+  #inFlight = 0;
+  #stopping = false;
+  #drained: (() => void) | null = null;
+
+  private constructor(options: RecordingProxyOptions, target: URL) {
+    this.#options = options;
+    this.target = target;
+    this.service = options.service ?? 'default';
+    this.session = options.session ?? randomUUID();
+    this.#maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    // Keep-alive to the sandbox: without an agent http-proxy sends `connection: close` and every
+    // request pays for a new connection (and TLS handshake).
+    const agentOptions = { keepAlive: true, maxSockets: 512, maxFreeSockets: 256, scheduling: 'lifo' as const };
+    this.#agent =
+      target.protocol === 'https:'
+        ? new https.Agent({ ...agentOptions, rejectUnauthorized: !options.insecure })
+        : new http.Agent(agentOptions);
+    this.#proxy = httpProxy.createProxyServer({
+      target: target.href,
+      agent: this.#agent,
+      changeOrigin: true,
+      secure: !options.insecure,
+      xfwd: false,
+    });
+    // Without an `error` listener http-proxy throws and takes the process down. Per-request
+    // callbacks handle errors; this one catches what escapes them.
+    this.#proxy.on('error', (error, req, res) => this.#onProxyError(error, req, res as ServerResponse | Socket));
+    this.#proxy.on('proxyReq', (proxyReq, req) => this.#onUpstreamRequest(proxyReq, req));
+    this.#proxy.on('proxyRes', (proxyRes, req, res) => this.#onUpstreamResponse(proxyRes, req, res));
+    this.#server = http.createServer((req, res) => this.#onRequest(req, res));
+    this.#server.on('connect', (req: IncomingMessage, socket: Socket) => {
+      this.#options.onRefused?.('CONNECT', req.url ?? '', 'not an open proxy');
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    });
+    this.#server.on('clientError', (error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy(error);
+    });
+  }
+
+  /**
+   * Starts listening.
+   * @throws MockdriftError `USAGE` for a target that is not an http(s) URL, `LISTEN_FAILED` when
+   *   the host and port cannot be bound.
+   */
+  static async start(options: RecordingProxyOptions): Promise<RecordingProxy> {
+    const target = parseTarget(options.target);
+    const proxy = new RecordingProxy(options, target);
+    await proxy.#listen(options.host ?? '127.0.0.1', options.port ?? 8080);
+    return proxy;
+  }
+
+  /** The URL clients send their requests to, e.g. `http://127.0.0.1:8080`. */
+  get url(): string {
+    const address = this.#server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Exchanges under way. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Stops accepting connections, lets the exchanges under way finish (at most `graceMs`, default
+   * 10 s; then their connections are cut) and closes every connection.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.#drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.#server.closeAllConnections();
+    await closed;
+    this.#proxy.close();
+    this.#agent.destroy();
+  }
+
+  #listen(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        reject(
+          new MockdriftError(
+            'LISTEN_FAILED',
+            `Cannot listen on ${host}:${port}: ${describeError(error)}. ` +
+              (error.code === 'EADDRINUSE' ? 'Pick another --port (0 picks a free one).' : 'Check --host and --port.'),
+            { cause: error },
+          ),
+        );
+      };
+      this.#server.once('error', onError);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '';
+    if (!url.startsWith('/')) {
+      // An absolute URI (`GET http://other.host/ HTTP/1.1`) is a forward-proxy request.
+      this.#options.onRefused?.(req.method ?? '?', url, 'not an open proxy');
+      sendJson(res, 400, {
+        error: 'not_an_open_proxy',
+        message: `mockdrift forwards only to ${this.target.origin}; send origin-form requests such as "GET /path".`,
+      });
+      return;
+    }
+
+    const flight: Flight = {
+      startedAt: Date.now(),
+      started: performance.now(),
+      request: new BodyCollector(this.#maxBodyBytes),
+      response: new BodyCollector(this.#maxBodyBytes),
+      upstreamRequest: null,
+      upstreamResponse: null,
+      error: null,
+      timedOut: false,
+      closed: false,
+    };
+    this.#flights.set(req, flight);
+    this.#inFlight += 1;
+    // Connection-level headers are the client's business with us, not ours with the sandbox;
+    // forwarding `connection: keep-alive` or `close` would defeat the agent's pooling. The
+    // request's own framing (`transfer-encoding: chunked`) stays: Node frames the body by it.
+    // http-proxy copies `req.headers` when it builds the upstream request (and emits `proxyReq`
+    // only once the headers may already be on the wire), so they are removed here.
+    for (const name of hopByHopHeaderNames(req.headers)) {
+      if (name !== 'transfer-encoding') delete req.headers[name];
+    }
+    req.on('data', flight.request.add);
+    res.once('close', () => this.#onClientClosed(req, res, flight));
+    this.#proxy.web(req, res, {}, (error) => this.#onProxyError(error, req, res));
+  }
+
+  #onUpstreamRequest(proxyReq: http.ClientRequest, req: IncomingMessage): void {
+    const flight = this.#flights.get(req);
+    if (!flight) return;
+    flight.upstreamRequest = proxyReq;
+    if (flight.closed) {
+      proxyReq.destroy();
+      return;
+    }
+    proxyReq.setTimeout(this.#timeoutMs, () => {
+      flight.timedOut = true;
+      proxyReq.destroy(new Error(`no response from ${this.target.origin} within ${this.#timeoutMs} ms`));
+    });
+  }
+
+  #onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
+    const flight = this.#flights.get(req);
+    if (!flight) return;
+    flight.upstreamResponse = proxyRes;
+    for (const name of hopByHopHeaderNames(proxyRes.headers)) delete proxyRes.headers[name];
+    proxyRes.on('data', flight.response.add);
+    // http-proxy pipes the response to the client and nothing else: if the sandbox dies mid-body
+    // the client would wait forever. Cut the client's connection so that it sees the failure.
+    const cutOff = (): void => {
+      if (proxyRes.complete) return;
+      flight.error ??= exchangeError(
+        flight.timedOut ? 'upstream-timeout' : 'upstream-aborted',
+        flight.timedOut
+          ? `${this.target.origin} stopped sending the body for ${this.#timeoutMs} ms`
+          : `${this.target.origin} closed the connection before the end of the body`,
+      );
+      res.destroy();
+    };
+    proxyRes.once('aborted', cutOff);
+    proxyRes.once('error', cutOff);
+    proxyRes.once('close', cutOff);
+  }
+
+  #onProxyError(error: Error, req: IncomingMessage, res: ServerResponse | Socket): void {
+    const flight = this.#flights.get(req);
+    if (flight && !flight.error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      flight.error = flight.timedOut
+        ? exchangeError('upstream-timeout', `no response from ${this.target.origin} within ${this.#timeoutMs} ms`)
+        : flight.upstreamResponse
+          ? exchangeError('upstream-aborted', `${this.target.origin} failed mid-response: ${describeError(error)}`)
+          : res.destroyed
+            ? exchangeError('client-aborted', 'the client went away before the sandbox answered')
+            : exchangeError(
+                code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNRESET' || code === 'EHOSTUNREACH'
+                  ? 'upstream-unreachable'
+                  : 'proxy-error',
+                `cannot reach ${this.target.origin}: ${describeError(error)}`,
+              );
+    }
+    if (!('writeHead' in res)) {
+      res.destroy();
+      return;
+    }
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    const timedOut = flight?.timedOut ?? false;
+    sendJson(res, timedOut ? 504 : 502, {
+      error: timedOut ? 'upstream_timeout' : 'upstream_unreachable',
+      message: flight?.error?.message ?? describeError(error),
+      target: this.target.origin,
+    });
+  }
+
+  #onClientClosed(req: IncomingMessage, res: ServerResponse, flight: Flight): void {
+    flight.closed = true;
+    if (!res.writableFinished) {
+      // The client went away: stop the sandbox's work too (http-proxy leaves it running).
+      flight.error ??= exchangeError('client-aborted', 'the client closed the connection before the end of the response');
+      flight.upstreamRequest?.destroy();
+      flight.upstreamResponse?.destroy();
+    }
+    const upstream = flight.upstreamResponse;
+    const exchange: CapturedExchange = {
+      source: 'record',
+      service: this.service,
+      session: this.session,
+      startedAt: flight.startedAt,
+      durationMs: Math.round((performance.now() - flight.started) * 1000) / 1000,
+      method: req.method ?? 'GET',
+      url: new URL(joinPaths(this.target.pathname, req.url ?? '/'), this.target.origin).href,
+      requestHeaders: { ...toHeaderMap(req.headers), host: this.target.host },
+      requestBody: flight.request.take(),
+      requestBodyTruncated: flight.request.truncated,
+      status: upstream?.statusCode ?? null,
+      responseHeaders: upstream ? toHeaderMap(upstream.headers) : null,
+      responseBody: flight.response.take(),
+      responseBodyTruncated: flight.response.truncated,
+      error: flight.error,
+    };
+    this.#options.sink.write(exchange);
+    this.#options.onExchange?.(exchange);
+    this.#inFlight -= 1;
+    if (this.#stopping) {
+      this.#server.closeIdleConnections();
+      if (this.#inFlight === 0) this.#drained?.();
+    }
+  }
+}
+
+function exchangeError(code: ExchangeErrorCode, message: string): ExchangeError {
+  return { code, message };
+}
+
+function sendJson(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** The path the sandbox sees, as http-proxy builds it: the target's path, then the request's. */
+function joinPaths(base: string, requestUrl: string): string {
+  if (base === '/' || base === '') return requestUrl;
+  return base.replace(/\/$/, '') + requestUrl;
+}
+
+function parseTarget(target: string): URL {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch (error) {
+    throw new MockdriftError('USAGE', `--target "${target}" is not a URL; give the sandbox's base URL, e.g. https://sandbox.example.com`, {
+      cause: error,
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new MockdriftError('USAGE', `--target "${target}" must be an http:// or https:// URL`);
+  }
+  return url;
+}

@@ -1,0 +1,78 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order. The store's version lives in SQLite's `user_version`, so a
+ * store can be inspected with the `sqlite3` shell and a newer mockdrift can upgrade an older store
+ * in place. Never edit a released migration: append a new one.
+ */
+export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      -- Bodies are stored once per distinct content: sandboxes repeat themselves a lot.
+      CREATE TABLE bodies (
+        hash    TEXT PRIMARY KEY,
+        content BLOB NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Structural summaries of JSON response bodies, de-duplicated: thousands of recordings of
+      -- one route share a handful of shapes, which is what keeps a check fast.
+      CREATE TABLE shapes (
+        id    INTEGER PRIMARY KEY,
+        hash  TEXT NOT NULL UNIQUE,
+        shape TEXT NOT NULL
+      );
+
+      CREATE TABLE exchanges (
+        id                      INTEGER PRIMARY KEY,
+        source                  TEXT    NOT NULL,
+        service                 TEXT    NOT NULL,
+        session                 TEXT    NOT NULL,
+        recorded_at             INTEGER NOT NULL,
+        duration_ms             REAL    NOT NULL,
+        method                  TEXT    NOT NULL,
+        url                     TEXT    NOT NULL,
+        path                    TEXT    NOT NULL,
+        route                   TEXT    NOT NULL,
+        query                   TEXT    NOT NULL,
+        query_names             TEXT    NOT NULL,
+        request_headers         TEXT    NOT NULL,
+        request_body            TEXT,
+        request_body_size       INTEGER,
+        request_body_truncated  INTEGER NOT NULL DEFAULT 0,
+        status                  INTEGER,
+        response_headers        TEXT,
+        response_body           TEXT,
+        response_body_size      INTEGER,
+        response_body_truncated INTEGER NOT NULL DEFAULT 0,
+        content_type            TEXT,
+        content_encoding        TEXT,
+        shape_id                INTEGER,
+        error_code              TEXT,
+        error_message           TEXT
+      );
+      CREATE INDEX exchanges_by_route ON exchanges (service, method, route, status);
+      CREATE INDEX exchanges_by_time ON exchanges (recorded_at);
+    `,
+  },
+];
+
+/** The schema version this build of mockdrift writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Brings the schema up to {@link SCHEMA_VERSION}. Runs in one immediate transaction so that two
+ * processes opening a new store at once do not both create it.
+ * @returns the version the store had before.
+ */
+export function migrate(db: Database): number {
+  return db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+    return current;
+  }).immediate();
+}

@@ -1,0 +1,54 @@
+import type { Exchange } from '../model/exchange.js';
+
+/** Which recordings a query is about. Every field narrows; an empty filter means all of them. */
+export interface ExchangeFilter {
+  readonly service?: string;
+  readonly method?: string;
+  readonly route?: string;
+  readonly status?: number;
+  /** Only exchanges recorded at or after this time (ms since the epoch). */
+  readonly since?: number;
+  /** Only exchanges recorded before this time (ms since the epoch). */
+  readonly before?: number;
+  /** Include exchanges that did not complete (upstream down, timed out, cut off). Default: false. */
+  readonly includeFailed?: boolean;
+}
+
+/** One line of `mockdrift routes`: what a route answered, how often and when. */
+export interface RouteSummary {
+  readonly service: string;
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  readonly count: number;
+  /** ISO 8601 time of the first and the last recording. */
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+/** Counts of what a store holds. */
+export interface StoreStats {
+  readonly exchanges: number;
+  readonly failed: number;
+  readonly bodies: number;
+  readonly shapes: number;
+}
+
+/**
+ * Where recorded exchanges live. Writers hand over exchanges that are already decoded and
+ * redacted; the store keeps them and answers the questions `check`, `routes` and `export` ask.
+ */
+export interface RecordingStore {
+  /** Where the store lives, as given (a file path for SQLite). */
+  readonly location: string;
+  /** Writes a batch of exchanges atomically: all of them or none. */
+  insert(exchanges: readonly Exchange[]): void;
+  /** What each route answered, ordered by service, route, method and status. */
+  routes(filter?: ExchangeFilter): RouteSummary[];
+  /** The exchanges that match, oldest first. */
+  exchanges(filter?: ExchangeFilter): IterableIterator<Exchange>;
+  /** How many exchanges match. */
+  count(filter?: ExchangeFilter): number;
+  stats(): StoreStats;
+  close(): void;
+}

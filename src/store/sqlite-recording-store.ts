@@ -1,0 +1,316 @@
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Exchange, ExchangeError, ExchangeSource, StoredBody } from '../model/exchange.js';
+import { describeError, MockdriftError } from '../model/errors.js';
+import type { HeaderMap } from '../model/headers.js';
+import { parseShape, serializeShape } from '../model/shape.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
+import type { ExchangeFilter, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
+
+/** How a store is opened. */
+export interface SqliteStoreOptions {
+  /** Open for reading only; the file must exist. Default: false (create it when missing). */
+  readonly readonly?: boolean;
+  /** How long to wait for another process's write lock before failing, in ms. Default: 5000. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** The default home of the store, relative to the working directory (SPEC §3). */
+export const DEFAULT_STORE_PATH = 'recordings/mockdrift.db';
+
+interface ExchangeRow {
+  source: string;
+  service: string;
+  session: string;
+  recorded_at: number;
+  duration_ms: number;
+  method: string;
+  url: string;
+  path: string;
+  route: string;
+  query: string;
+  request_headers: string;
+  request_body_content: string | Buffer | null;
+  request_body_size: number | null;
+  request_body_truncated: number;
+  status: number | null;
+  response_headers: string | null;
+  response_body_content: string | Buffer | null;
+  response_body_size: number | null;
+  response_body_truncated: number;
+  content_type: string | null;
+  content_encoding: string | null;
+  shape: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/**
+ * The SQLite implementation of {@link RecordingStore} (better-sqlite3). WAL mode with
+ * `synchronous=NORMAL`: a crash may lose the last transactions but never corrupts the store,
+ * and readers (`check`) never block the recorder. The file is created with mode 0600: it holds
+ * what the sandbox said, which is nobody else's business even after redaction.
+ */
+export class SqliteRecordingStore implements RecordingStore {
+  readonly location: string;
+  readonly #db: Database.Database;
+  readonly #shapeIds = new Map<string, number>();
+  readonly #statements;
+  readonly #insertBatch: (exchanges: readonly Exchange[]) => void;
+
+  private constructor(location: string, db: Database.Database) {
+    this.location = location;
+    this.#db = db;
+    this.#statements = {
+      insertBody: db.prepare('INSERT OR IGNORE INTO bodies (hash, content) VALUES (?, ?)'),
+      insertShape: db.prepare('INSERT OR IGNORE INTO shapes (hash, shape) VALUES (?, ?)'),
+      shapeId: db.prepare('SELECT id FROM shapes WHERE hash = ?').pluck(),
+      insertExchange: db.prepare(`
+        INSERT INTO exchanges (
+          source, service, session, recorded_at, duration_ms, method, url, path, route, query,
+          query_names, request_headers, request_body, request_body_size, request_body_truncated,
+          status, response_headers, response_body, response_body_size, response_body_truncated,
+          content_type, content_encoding, shape_id, error_code, error_message
+        ) VALUES (
+          @source, @service, @session, @recordedAt, @durationMs, @method, @url, @path, @route, @query,
+          @queryNames, @requestHeaders, @requestBody, @requestBodySize, @requestBodyTruncated,
+          @status, @responseHeaders, @responseBody, @responseBodySize, @responseBodyTruncated,
+          @contentType, @contentEncoding, @shapeId, @errorCode, @errorMessage
+        )`),
+    };
+    this.#insertBatch = db.transaction((exchanges: readonly Exchange[]) => {
+      for (const exchange of exchanges) this.#insertOne(exchange);
+    });
+  }
+
+  /**
+   * Opens (and unless read-only, creates and migrates) the store at `file`.
+   * @throws MockdriftError `STORE_UNAVAILABLE` when the file cannot be opened or created,
+   *   `STORE_INVALID` when it is not a mockdrift store, `STORE_TOO_NEW` when a newer mockdrift wrote it.
+   */
+  static open(file: string, options: SqliteStoreOptions = {}): SqliteRecordingStore {
+    const readonly = options.readonly ?? false;
+    let db: Database.Database;
+    try {
+      if (!readonly) createPrivateFile(file);
+      db = new Database(file, { readonly, fileMustExist: readonly });
+    } catch (error) {
+      throw new MockdriftError(
+        'STORE_UNAVAILABLE',
+        `Cannot open the recordings store ${file}: ${describeError(error)}. ` +
+          (readonly ? 'Record some traffic first (mockdrift record), or pass --db.' : 'Check the path and its permissions, or pass --db.'),
+        { cause: error },
+      );
+    }
+    try {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+      if (!readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      const version = readonly ? (db.pragma('user_version', { simple: true }) as number) : migrate(db);
+      if (version > SCHEMA_VERSION) {
+        throw new MockdriftError(
+          'STORE_TOO_NEW',
+          `The recordings store ${file} has schema version ${version}; this mockdrift reads up to ${SCHEMA_VERSION}. Upgrade mockdrift.`,
+        );
+      }
+      if (readonly && version < SCHEMA_VERSION) {
+        throw new MockdriftError(
+          'STORE_INVALID',
+          `${file} is not a mockdrift recordings store (schema version ${version}). Record into it first, or pass another --db.`,
+        );
+      }
+      return new SqliteRecordingStore(file, db);
+    } catch (error) {
+      db.close();
+      if (error instanceof MockdriftError) throw error;
+      throw new MockdriftError(
+        'STORE_INVALID',
+        `Cannot use ${file} as a recordings store: ${describeError(error)}. Is it a mockdrift database? Pass another --db.`,
+        { cause: error },
+      );
+    }
+  }
+
+  insert(exchanges: readonly Exchange[]): void {
+    if (exchanges.length > 0) this.#insertBatch(exchanges);
+  }
+
+  #insertOne(exchange: Exchange): void {
+    this.#statements.insertExchange.run({
+      source: exchange.source,
+      service: exchange.service,
+      session: exchange.session,
+      recordedAt: exchange.recordedAt,
+      durationMs: exchange.durationMs,
+      method: exchange.method,
+      url: exchange.url,
+      path: exchange.path,
+      route: exchange.route,
+      query: JSON.stringify(exchange.query),
+      queryNames: queryNamesKey(exchange.query),
+      requestHeaders: JSON.stringify(exchange.requestHeaders),
+      requestBody: this.#storeBody(exchange.requestBody),
+      requestBodySize: exchange.requestBody?.size ?? null,
+      requestBodyTruncated: exchange.requestBody?.truncated ? 1 : 0,
+      status: exchange.status,
+      responseHeaders: exchange.responseHeaders ? JSON.stringify(exchange.responseHeaders) : null,
+      responseBody: this.#storeBody(exchange.responseBody),
+      responseBodySize: exchange.responseBody?.size ?? null,
+      responseBodyTruncated: exchange.responseBody?.truncated ? 1 : 0,
+      contentType: exchange.contentType,
+      contentEncoding: exchange.contentEncoding,
+      shapeId: exchange.responseShape ? this.#shapeId(serializeShape(exchange.responseShape)) : null,
+      errorCode: exchange.error?.code ?? null,
+      errorMessage: exchange.error?.message ?? null,
+    });
+  }
+
+  #storeBody(body: StoredBody | null): string | null {
+    if (!body) return null;
+    const hash = createHash('sha1').update(body.content).digest('hex');
+    this.#statements.insertBody.run(hash, typeof body.content === 'string' ? body.content : Buffer.from(body.content));
+    return hash;
+  }
+
+  #shapeId(text: string): number {
+    const s = this.#statements;
+    const hash = createHash('sha1').update(text).digest('hex');
+    const cached = this.#shapeIds.get(hash);
+    if (cached !== undefined) return cached;
+    s.insertShape.run(hash, text);
+    const id = s.shapeId.get(hash) as number;
+    this.#shapeIds.set(hash, id);
+    return id;
+  }
+
+  routes(filter: ExchangeFilter = {}): RouteSummary[] {
+    const { where, params } = whereClause(filter);
+    const rows = this.#db
+      .prepare(
+        `SELECT service, method, route, status, count(*) AS count,
+                min(recorded_at) AS first, max(recorded_at) AS last
+           FROM exchanges ${where}
+          GROUP BY service, method, route, status
+          ORDER BY service, route, method, status`,
+      )
+      .all(params) as Array<{ service: string; method: string; route: string; status: number | null; count: number; first: number; last: number }>;
+    return rows
+      .filter((row) => row.status !== null)
+      .map((row) => ({
+        service: row.service,
+        method: row.method,
+        route: row.route,
+        status: row.status!,
+        count: row.count,
+        firstSeen: new Date(row.first).toISOString(),
+        lastSeen: new Date(row.last).toISOString(),
+      }));
+  }
+
+  *exchanges(filter: ExchangeFilter = {}): IterableIterator<Exchange> {
+    const { where, params } = whereClause(filter, 'e.');
+    const statement = this.#db.prepare(`
+      SELECT e.*, rq.content AS request_body_content, rs.content AS response_body_content, s.shape
+        FROM exchanges e
+        LEFT JOIN bodies rq ON rq.hash = e.request_body
+        LEFT JOIN bodies rs ON rs.hash = e.response_body
+        LEFT JOIN shapes s ON s.id = e.shape_id
+        ${where}
+       ORDER BY e.recorded_at, e.id`);
+    for (const row of statement.iterate(params) as IterableIterator<ExchangeRow>) yield toExchange(row);
+  }
+
+  count(filter: ExchangeFilter = {}): number {
+    const { where, params } = whereClause(filter);
+    return this.#db.prepare(`SELECT count(*) FROM exchanges ${where}`).pluck().get(params) as number;
+  }
+
+  stats(): StoreStats {
+    const count = (sql: string): number => this.#db.prepare(sql).pluck().get() as number;
+    return {
+      exchanges: count('SELECT count(*) FROM exchanges'),
+      failed: count('SELECT count(*) FROM exchanges WHERE error_code IS NOT NULL'),
+      bodies: count('SELECT count(*) FROM bodies'),
+      shapes: count('SELECT count(*) FROM shapes'),
+    };
+  }
+
+  /** Runs SQLite's own consistency check; `['ok']` for a healthy store. */
+  integrityCheck(): string[] {
+    const rows = this.#db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    return rows.map((row) => row.integrity_check);
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Creates the store file with mode 0600 before SQLite does (SQLite would use the umask). */
+function createPrivateFile(file: string): void {
+  if (file === ':memory:') return;
+  mkdirSync(dirname(file), { recursive: true });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/** The key that groups recordings by the names of their query parameters (SPEC §5). */
+export function queryNamesKey(query: Readonly<Record<string, readonly string[]>>): string {
+  return Object.keys(query).sort().join('&');
+}
+
+/** SQL conditions for a filter; `table` prefixes the column names when the query joins. */
+function whereClause(filter: ExchangeFilter, table = ''): { where: string; params: Record<string, unknown> } {
+  const conditions: string[] = [];
+  const params: Record<string, unknown> = {};
+  const add = (column: string, operator: string, name: string, value: unknown): void => {
+    conditions.push(`${table}${column} ${operator} @${name}`);
+    params[name] = value;
+  };
+  if (filter.service !== undefined) add('service', '=', 'service', filter.service);
+  if (filter.method !== undefined) add('method', '=', 'method', filter.method.toUpperCase());
+  if (filter.route !== undefined) add('route', '=', 'route', filter.route);
+  if (filter.status !== undefined) add('status', '=', 'status', filter.status);
+  if (filter.since !== undefined) add('recorded_at', '>=', 'since', filter.since);
+  if (filter.before !== undefined) add('recorded_at', '<', 'before', filter.before);
+  if (!filter.includeFailed) conditions.push(`${table}error_code IS NULL`);
+  return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+function toBody(content: string | Buffer | null, size: number | null, truncated: number): StoredBody | null {
+  if (content === null) return null;
+  return { content: typeof content === 'string' ? content : new Uint8Array(content), size: size ?? 0, truncated: truncated === 1 };
+}
+
+function toExchange(row: ExchangeRow): Exchange {
+  const error: ExchangeError | null =
+    row.error_code === null ? null : { code: row.error_code as ExchangeError['code'], message: row.error_message ?? '' };
+  return {
+    source: row.source as ExchangeSource,
+    service: row.service,
+    session: row.session,
+    recordedAt: row.recorded_at,
+    durationMs: row.duration_ms,
+    method: row.method,
+    url: row.url,
+    path: row.path,
+    route: row.route,
+    query: JSON.parse(row.query) as Record<string, string[]>,
+    requestHeaders: JSON.parse(row.request_headers) as HeaderMap,
+    requestBody: toBody(row.request_body_content, row.request_body_size, row.request_body_truncated),
+    status: row.status,
+    responseHeaders: row.response_headers === null ? null : (JSON.parse(row.response_headers) as HeaderMap),
+    responseBody: toBody(row.response_body_content, row.response_body_size, row.response_body_truncated),
+    contentType: row.content_type,
+    contentEncoding: row.content_encoding,
+    responseShape: row.shape === null ? null : parseShape(row.shape),
+    error,
+  };
+}
