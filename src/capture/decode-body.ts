@@ -51,7 +51,13 @@ async function decode(codec: Codec, input: Buffer, cap: number): Promise<{ bytes
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
   }
-  return decodeStreaming(codec, input, cap);
+  if (codec !== 'deflate') return decodeStreaming(codec, input, cap);
+  // As in decodeSync: a deflate body without the zlib wrapper is raw DEFLATE.
+  try {
+    return await decodeStreaming(codec, input, cap);
+  } catch {
+    return decodeStreaming('deflate-raw', input, cap);
+  }
 }
 
 function decodeSync(codec: Codec, input: Buffer, cap: number): Buffer {
@@ -74,7 +80,7 @@ function decodeSync(codec: Codec, input: Buffer, cap: number): Buffer {
 }
 
 /** Decodes until `cap` bytes have come out, then stops: the rest is never inflated. */
-async function decodeStreaming(codec: Codec, input: Buffer, cap: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+async function decodeStreaming(codec: Codec | 'deflate-raw', input: Buffer, cap: number): Promise<{ bytes: Buffer; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let kept = 0;
   const decoder =
@@ -82,7 +88,9 @@ async function decodeStreaming(codec: Codec, input: Buffer, cap: number): Promis
       ? zlib.createBrotliDecompress()
       : codec === 'gzip'
         ? zlib.createGunzip()
-        : zlib.createInflate();
+        : codec === 'deflate'
+          ? zlib.createInflate()
+          : zlib.createInflateRaw();
   const collector = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       const room = cap - kept;

@@ -197,6 +197,8 @@ export class RecordingProxy {
       return;
     }
 
+    // The sandbox's own Date (if it sent one) is copied; adding ours would change the response.
+    res.sendDate = false;
     const flight: Flight = {
       startedAt: Date.now(),
       started: performance.now(),

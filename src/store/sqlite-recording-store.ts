@@ -136,7 +136,14 @@ export class SqliteRecordingStore implements RecordingStore {
   }
 
   insert(exchanges: readonly Exchange[]): void {
-    if (exchanges.length > 0) this.#insertBatch(exchanges);
+    if (exchanges.length === 0) return;
+    try {
+      this.#insertBatch(exchanges);
+    } catch (error) {
+      // The rollback removed any shape rows this batch added: forget their ids, which SQLite may reuse.
+      this.#shapeIds.clear();
+      throw error;
+    }
   }
 
   #insertOne(exchange: Exchange): void {

@@ -63,6 +63,8 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
     maxBodyBytes: args.maxBody,
     onWarning: (message) => terminal.warn(message),
   });
+  // Listen for signals before announcing the address: a script may send one as soon as it reads it.
+  const stopSignal = untilSignal(terminal);
   const tally = { answered: 0, failed: 0 };
   const proxies: RecordingProxy[] = [];
   try {
@@ -93,7 +95,7 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
     throw error;
   }
 
-  const signal = await untilSignal(terminal);
+  const signal = await stopSignal;
   const inFlight = proxies.reduce((sum, proxy) => sum + proxy.inFlight, 0);
   terminal.log(`${signal}: stopping${inFlight > 0 ? `, finishing ${inFlight} exchange(s) in flight` : ''}`);
   await Promise.all(proxies.map((proxy) => proxy.stop()));
