@@ -100,8 +100,10 @@ async function storedBody(
   const json = !truncated && looksLikeJson(type, text) ? parseJson(text) : undefined;
   if (json !== undefined) {
     const redacted = options.redactor.redactJson(json.value);
-    const content = redacted.changed ? JSON.stringify(redacted.value) : text;
-    return { body: { content, size: Buffer.byteLength(content), truncated }, shape: shapeOf(redacted.value) };
+    const content = redacted.changed ? serialize(redacted.value) : text;
+    if (content !== undefined) {
+      return { body: { content, size: Buffer.byteLength(content), truncated }, shape: shapeOf(redacted.value) };
+    }
   }
   const redacted = options.redactor.redactText(text);
   return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated }, shape: null };
@@ -113,6 +115,15 @@ function looksLikeJson(type: string | null, text: string): boolean {
   if (type && type !== 'text/plain') return false;
   const first = text.trimStart()[0];
   return first === '{' || first === '[';
+}
+
+/** JSON.stringify, or undefined for values it cannot write (nesting deeper than the JS stack). */
+function serialize(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseJson(text: string): { value: unknown } | undefined {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { describeError, isMockdriftError, MockdriftError } from '../model/errors.js';
+import { DEFAULT_STORE_PATH } from '../store/recording-store.js';
 import { recordCommand } from './commands/record.js';
 import { routesCommand } from './commands/routes.js';
 import { loadConfig, type MockdriftConfig } from './config.js';
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         type: 'string',
         describe: 'JSON config file (default: mockdrift.config.json, or the "mockdrift" key of package.json)',
       })
-      .option('db', { type: 'string', default: 'recordings/mockdrift.db', describe: 'SQLite store of recordings' })
+      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'SQLite store of recordings' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only results and errors' })
       .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print debug details' })
       // yargs's own `conflicts` counts the `false` defaults as given.

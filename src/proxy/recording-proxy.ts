@@ -53,6 +53,11 @@ interface Flight {
   closed: boolean;
 }
 
+/** Errors meaning that the sandbox could not be reached at all. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE']);
+/** OpenSSL's codes for certificates that do not verify (self-signed sandboxes). */
+const TLS_CERTIFICATE_CODES = /SELF_SIGNED|CERT_|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 /**
@@ -273,10 +278,9 @@ export class RecordingProxy {
           : res.destroyed
             ? exchangeError('client-aborted', 'the client went away before the sandbox answered')
             : exchangeError(
-                code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNRESET' || code === 'EHOSTUNREACH'
-                  ? 'upstream-unreachable'
-                  : 'proxy-error',
-                `cannot reach ${this.target.origin}: ${describeError(error)}`,
+                code !== undefined && UNREACHABLE_CODES.has(code) ? 'upstream-unreachable' : 'proxy-error',
+                `cannot reach ${this.target.origin}: ${describeError(error)}` +
+                  (code !== undefined && TLS_CERTIFICATE_CODES.test(code) ? ' (record with --insecure to accept it)' : ''),
               );
     }
     if (!('writeHead' in res)) {

@@ -1,5 +1,8 @@
 import type { Exchange } from '../model/exchange.js';
 
+/** The default home of the store, relative to the working directory. */
+export const DEFAULT_STORE_PATH = 'recordings/mockdrift.db';
+
 /** Which recordings a query is about. Every field narrows; an empty filter means all of them. */
 export interface ExchangeFilter {
   readonly service?: string;

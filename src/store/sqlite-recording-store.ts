@@ -17,9 +17,6 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-/** The default home of the store, relative to the working directory (SPEC §3). */
-export const DEFAULT_STORE_PATH = 'recordings/mockdrift.db';
-
 interface ExchangeRow {
   source: string;
   service: string;

@@ -1,0 +1,14 @@
+/**
+ * mockdrift's programmatic API: record a sandbox's traffic into a store and read it back. The
+ * CLI (`bin/mockdrift`) is built on exactly these.
+ */
+export { CaptureWriter, DEFAULT_MAX_BODY_BYTES, type CaptureStats, type CaptureWriterOptions } from './capture/capture-writer.js';
+export { Redactor, type RedactionOptions } from './capture/redactor.js';
+export { MockdriftError, type MockdriftErrorCode } from './model/errors.js';
+export type { CapturedExchange, Exchange, ExchangeError, ExchangeErrorCode, ExchangeSource, StoredBody } from './model/exchange.js';
+export type { HeaderMap } from './model/headers.js';
+export { RouteTemplate, routeOf } from './model/route.js';
+export { shapeOf, type BodyShape, type JsonType, type PathFacts, type ValueFormat } from './model/shape.js';
+export { RecordingProxy, type ExchangeSink, type RecordingProxyOptions } from './proxy/recording-proxy.js';
+export { DEFAULT_STORE_PATH, type ExchangeFilter, type RecordingStore, type RouteSummary, type StoreStats } from './store/recording-store.js';
+export { SqliteRecordingStore, type SqliteStoreOptions } from './store/sqlite-recording-store.js';

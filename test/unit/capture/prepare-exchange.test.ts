@@ -1,0 +1,143 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { prepareExchange, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
+import { Redactor } from '../../../src/capture/redactor.js';
+import type { CapturedExchange } from '../../../src/model/exchange.js';
+import { RouteTemplate } from '../../../src/model/route.js';
+
+const options: PrepareOptions = { redactor: new Redactor(), maxBodyBytes: 1024 * 1024 };
+const bytes = (text: string | Buffer): Uint8Array => new Uint8Array(Buffer.from(text));
+
+function captured(overrides: Partial<CapturedExchange> = {}): CapturedExchange {
+  return {
+    source: 'record',
+    service: 'payments',
+    session: 's-1',
+    startedAt: 1_790_000_000_000,
+    durationMs: 12.5,
+    method: 'get',
+    url: 'https://sandbox.example/v1/charges/ch_1NqkZ2LkdIwHu7ix?expand=customer&limit=3',
+    requestHeaders: { host: 'sandbox.example', accept: 'application/json', connection: 'keep-alive' },
+    requestBody: null,
+    requestBodyTruncated: false,
+    status: 200,
+    responseHeaders: { 'content-type': 'application/json; charset=utf-8', 'transfer-encoding': 'chunked' },
+    responseBody: bytes('{"id":"ch_1","amount":1200,"created_at":"2026-11-20T10:00:00Z"}'),
+    responseBodyTruncated: false,
+    error: null,
+    ...overrides,
+  };
+}
+
+describe('prepareExchange', () => {
+  it('maps the URL to path, route and query, and upper-cases the method', async () => {
+    const exchange = await prepareExchange(captured(), options);
+    expect(exchange).toMatchObject({
+      method: 'GET',
+      path: '/v1/charges/ch_1NqkZ2LkdIwHu7ix',
+      route: '/v1/charges/:id',
+      query: { expand: ['customer'], limit: ['3'] },
+      contentType: 'application/json',
+      status: 200,
+    });
+  });
+
+  it('uses route templates before the id heuristics', async () => {
+    const exchange = await prepareExchange(captured({ url: 'https://sandbox.example/users/alice' }), {
+      ...options,
+      routes: [RouteTemplate.parse('/users/:login')],
+    });
+    expect(exchange.route).toBe('/users/:login');
+  });
+
+  it('drops connection-level headers from what is stored', async () => {
+    const exchange = await prepareExchange(captured(), options);
+    expect(exchange.requestHeaders).not.toHaveProperty('connection');
+    expect(exchange.responseHeaders).not.toHaveProperty('transfer-encoding');
+    expect(exchange.requestHeaders['accept']).toBe('application/json');
+  });
+
+  it('summarises a JSON response as a shape', async () => {
+    const exchange = await prepareExchange(captured(), options);
+    expect(exchange.responseShape).toEqual({
+      $: { types: ['object'] },
+      '$.amount': { types: ['number'], formats: ['integer'] },
+      '$.created_at': { types: ['string'], formats: ['date-time'] },
+      '$.id': { types: ['string'] },
+    });
+  });
+
+  it('stores a gzip body decoded, keeping the encoding name', async () => {
+    const json = '{"ok":true}';
+    const exchange = await prepareExchange(
+      captured({ responseHeaders: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, responseBody: bytes(gzipSync(json)) }),
+      options,
+    );
+    expect(exchange.responseBody?.content).toBe(json);
+    expect(exchange.contentEncoding).toBe('gzip');
+  });
+
+  it('redacts secrets in the URL, the headers and both bodies', async () => {
+    const exchange = await prepareExchange(
+      captured({
+        method: 'POST',
+        url: 'https://sandbox.example/v1/login?api_key=abc123secret&page=2',
+        requestHeaders: { authorization: 'Bearer abcdefghijklmnop', 'content-type': 'application/json' },
+        requestBody: bytes('{"user":"ada","password":"hunter2"}'),
+        responseHeaders: { 'content-type': 'application/json', 'set-cookie': ['sid=zzz; HttpOnly'] },
+        responseBody: bytes('{"access_token":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl","expires_in":3600}'),
+      }),
+      options,
+    );
+    const stored = JSON.stringify(exchange);
+    for (const secret of ['abc123secret', 'abcdefghijklmnop', 'hunter2', 'zzz', 'eyJhbGciOiJIUzI1NiJ9']) expect(stored).not.toContain(secret);
+    expect(exchange.query).toEqual({ api_key: ['[REDACTED]'], page: ['2'] });
+    expect(exchange.responseShape?.['$.access_token']).toEqual({ types: ['string'] });
+    expect(exchange.responseShape?.['$.expires_in']).toEqual({ types: ['number'], formats: ['integer'] });
+  });
+
+  it('keeps the bytes of a JSON body with nothing to redact exactly as sent', async () => {
+    const text = '{ "b": 1,\n  "a": [1, 2] }';
+    const exchange = await prepareExchange(captured({ responseBody: bytes(text) }), options);
+    expect(exchange.responseBody?.content).toBe(text);
+  });
+
+  it('keeps a binary body as bytes, with no shape', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
+    const exchange = await prepareExchange(captured({ responseHeaders: { 'content-type': 'image/png' }, responseBody: new Uint8Array(png) }), options);
+    expect(Buffer.from(exchange.responseBody?.content as Uint8Array).equals(png)).toBe(true);
+    expect(exchange.responseShape).toBeNull();
+  });
+
+  it('treats a truncated JSON body as text: redacted, flagged, no shape', async () => {
+    const exchange = await prepareExchange(
+      captured({ responseBody: bytes('{"user":"ada","password":"hun'), responseBodyTruncated: true }),
+      options,
+    );
+    expect(exchange.responseBody?.truncated).toBe(true);
+    expect(exchange.responseBody?.content).not.toContain('hun');
+    expect(exchange.responseShape).toBeNull();
+  });
+
+  it('reads JSON sent as text/plain, and leaves malformed JSON as text', async () => {
+    const plain = await prepareExchange(captured({ responseHeaders: { 'content-type': 'text/plain' }, responseBody: bytes('[{"a":1}]') }), options);
+    expect(plain.responseShape?.['$[*].a']).toEqual({ types: ['number'], formats: ['integer'] });
+    const broken = await prepareExchange(captured({ responseBody: bytes('{"a":') }), options);
+    expect(broken.responseBody?.content).toBe('{"a":');
+    expect(broken.responseShape).toBeNull();
+  });
+
+  it('copes with 100,000 levels of nesting that hold a secret', async () => {
+    const deep = '['.repeat(100_000) + '{"password":"hunter2"}' + ']'.repeat(100_000);
+    const exchange = await prepareExchange(captured({ responseBody: bytes(deep) }), options);
+    expect(String(exchange.responseBody?.content)).not.toContain('hunter2');
+  });
+
+  it('keeps an exchange that got no response', async () => {
+    const exchange = await prepareExchange(
+      captured({ status: null, responseHeaders: null, responseBody: null, error: { code: 'upstream-unreachable', message: 'ECONNREFUSED' } }),
+      options,
+    );
+    expect(exchange).toMatchObject({ status: null, responseBody: null, responseShape: null, contentType: null, error: { code: 'upstream-unreachable' } });
+  });
+});
