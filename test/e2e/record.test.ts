@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -142,7 +142,6 @@ describe('mockdrift record, run as a user runs it', () => {
     await request(`${url}/ping`);
     running!.process.kill('SIGTERM');
     await running!.exited();
-    const { statSync } = await import('node:fs');
     expect(statSync(join(dir.path, 'recordings', 'mockdrift.db')).mode & 0o777).toBe(0o600);
   });
 
@@ -197,16 +196,12 @@ describe('mockdrift record, run as a user runs it', () => {
     });
 
     it('when the store cannot be created', async () => {
-      const locked = join(dir.path, 'locked');
-      const { mkdirSync } = await import('node:fs');
-      mkdirSync(locked);
-      chmodSync(locked, 0o500);
-      const result = await runCli(['record', '--target', upstream.url, '--port', '0', '--db', 'locked/sub/x.db'], { cwd: dir.path });
-      chmodSync(locked, 0o700);
-      // root ignores directory permissions; then the store is created and the proxy runs.
-      if (process.getuid?.() === 0) return;
+      // A regular file where a directory should be: fails for every user, root included.
+      writeFileSync(join(dir.path, 'not-a-dir'), 'x');
+      const result = await runCli(['record', '--target', upstream.url, '--port', '0', '--db', 'not-a-dir/x.db'], { cwd: dir.path });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/Cannot open the recordings store/);
+      expect(result.stderr).toMatch(/Cannot open the recordings store .*not-a-dir\/x\.db/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
     });
 
     it('when the config file is not valid JSON, naming line and column', async () => {
