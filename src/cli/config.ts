@@ -9,6 +9,8 @@ export const DEFAULT_CONFIG_FILE = 'mockdrift.config.json';
 /** One sandbox of a multi-service `record`. */
 export interface ServiceConfig {
   readonly target: string;
+  /** Globs of the fixtures that mock this service (for fixtures that do not name it). */
+  readonly fixtures?: readonly string[];
   /** Port of this service's proxy. Default: 0 (a free port). */
   readonly port?: number;
   readonly host?: string;
@@ -29,6 +31,10 @@ export interface MockdriftConfig {
   };
   /** Route templates, tried before the id heuristics: `["/api/v1/shipments/:id"]`. */
   readonly routes?: readonly string[];
+  /** Body paths a check ignores: `"$.meta.request_id"`, or `{ "route": "GET /x", "paths": [...] }`. */
+  readonly ignore?: ReadonlyArray<string | { readonly route: string; readonly paths: readonly string[] }>;
+  /** Body paths whose fixture values must be values reality produces: `["$.status"]`. */
+  readonly enums?: readonly string[];
   readonly [flag: string]: unknown;
 }
 
@@ -96,6 +102,7 @@ function validateConfig(value: unknown, shown: string): MockdriftConfig {
     }
     for (const [name, service] of Object.entries(config.services)) {
       if (typeof service?.target !== 'string') fail(`services.${name}.target must be the sandbox's URL`);
+      if (service.fixtures !== undefined && !isStringArray(service.fixtures)) fail(`services.${name}.fixtures must be an array of globs`);
       if (service.port !== undefined && (!Number.isInteger(service.port) || service.port < 0 || service.port > 65535)) {
         fail(`services.${name}.port must be a port number (0 picks a free one)`);
       }
@@ -103,6 +110,13 @@ function validateConfig(value: unknown, shown: string): MockdriftConfig {
   }
   if (config.routes !== undefined && (!Array.isArray(config.routes) || config.routes.some((route) => typeof route !== 'string'))) {
     fail('"routes" must be an array of templates such as "/api/v1/shipments/:id"');
+  }
+  if (config.enums !== undefined && !isStringArray(config.enums)) fail('"enums" must be an array of body paths such as "$.status"');
+  if (config.ignore !== undefined) {
+    const valid =
+      Array.isArray(config.ignore) &&
+      config.ignore.every((rule) => typeof rule === 'string' || (typeof rule?.route === 'string' && isStringArray(rule.paths)));
+    if (!valid) fail('"ignore" must be an array of paths ("$.meta.request_id") or { "route": "GET /x", "paths": [...] }');
   }
   const redact = config.redact;
   if (redact !== undefined) {

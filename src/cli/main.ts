@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { describeError, isMockdriftError, MockdriftError } from '../model/errors.js';
 import { DEFAULT_STORE_PATH } from '../store/recording-store.js';
+import { checkCommand } from './commands/check.js';
 import { recordCommand } from './commands/record.js';
 import { routesCommand } from './commands/routes.js';
 import { loadConfig, type MockdriftConfig } from './config.js';
@@ -9,7 +10,7 @@ import { createContext } from './context.js';
 import { Terminal } from './terminal.js';
 
 /** Config keys that are sections of their own rather than defaults for flags. */
-const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', '$schema']);
+const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', 'enums', '$schema']);
 
 /**
  * Runs the mockdrift CLI. Sets `process.exitCode` (SPEC §6): 0 success, 1 drift, 2 usage or
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       // yargs's own `conflicts` counts the `false` defaults as given.
       .check((args) => !(args.quiet && args.verbose) || 'Use --quiet or --verbose, not both.')
       .command(recordCommand(context))
+      .command(checkCommand(context))
       .command(routesCommand(context))
       .demandCommand(1, 'Name a command: mockdrift <command> --help shows how to use each.')
       .recommendCommands()

@@ -55,6 +55,17 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql:
       CREATE INDEX exchanges_by_time ON exchanges (recorded_at);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Names of the response headers, sorted and comma-separated: lets a check tell which
+      -- headers a route sends without reading every row's headers.
+      ALTER TABLE exchanges ADD COLUMN header_names TEXT;
+      UPDATE exchanges SET header_names = (
+        SELECT group_concat(key, ',') FROM (SELECT key FROM json_each(exchanges.response_headers) ORDER BY key)
+      ) WHERE response_headers IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this build of mockdrift writes. */

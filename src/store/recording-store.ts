@@ -1,4 +1,5 @@
 import type { Exchange } from '../model/exchange.js';
+import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
 
 /** The default home of the store, relative to the working directory. */
 export const DEFAULT_STORE_PATH = 'recordings/mockdrift.db';
@@ -52,6 +53,10 @@ export interface RecordingStore {
   exchanges(filter?: ExchangeFilter): IterableIterator<Exchange>;
   /** How many exchanges match. */
   count(filter?: ExchangeFilter): number;
+  /** Completed recordings grouped for comparison with fixtures (see {@link RecordedGroup}). */
+  recordedGroups(filter?: Pick<ExchangeFilter, 'service' | 'since'>): RecordedGroup[];
+  /** The newest JSON response bodies of one group, parsed, newest first. */
+  sampleBodies(selector: GroupSelector, limit: number): unknown[];
   stats(): StoreStats;
   close(): void;
 }

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import type { Exchange, ExchangeError, ExchangeSource, StoredBody } from '../model/exchange.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { HeaderMap } from '../model/headers.js';
-import { parseShape, serializeShape } from '../model/shape.js';
+import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
+import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import type { ExchangeFilter, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
 
@@ -69,12 +70,12 @@ export class SqliteRecordingStore implements RecordingStore {
           source, service, session, recorded_at, duration_ms, method, url, path, route, query,
           query_names, request_headers, request_body, request_body_size, request_body_truncated,
           status, response_headers, response_body, response_body_size, response_body_truncated,
-          content_type, content_encoding, shape_id, error_code, error_message
+          content_type, content_encoding, shape_id, error_code, error_message, header_names
         ) VALUES (
           @source, @service, @session, @recordedAt, @durationMs, @method, @url, @path, @route, @query,
           @queryNames, @requestHeaders, @requestBody, @requestBodySize, @requestBodyTruncated,
           @status, @responseHeaders, @responseBody, @responseBodySize, @responseBodyTruncated,
-          @contentType, @contentEncoding, @shapeId, @errorCode, @errorMessage
+          @contentType, @contentEncoding, @shapeId, @errorCode, @errorMessage, @headerNames
         )`),
     };
     this.#insertBatch = db.transaction((exchanges: readonly Exchange[]) => {
@@ -114,11 +115,17 @@ export class SqliteRecordingStore implements RecordingStore {
           `The recordings store ${file} has schema version ${version}; this mockdrift reads up to ${SCHEMA_VERSION}. Upgrade mockdrift.`,
         );
       }
-      if (readonly && version < SCHEMA_VERSION) {
+      if (readonly && version === 0) {
         throw new MockdriftError(
           'STORE_INVALID',
-          `${file} is not a mockdrift recordings store (schema version ${version}). Record into it first, or pass another --db.`,
+          `${file} is not a mockdrift recordings store (it has no schema). Record into it first, or pass another --db.`,
         );
+      }
+      if (readonly && version < SCHEMA_VERSION) {
+        // A store written by an older mockdrift: upgrade it once, then read as asked.
+        db.close();
+        SqliteRecordingStore.open(file, { ...options, readonly: false }).close();
+        return SqliteRecordingStore.open(file, options);
       }
       return new SqliteRecordingStore(file, db);
     } catch (error) {
@@ -170,6 +177,7 @@ export class SqliteRecordingStore implements RecordingStore {
       shapeId: exchange.responseShape ? this.#shapeId(serializeShape(exchange.responseShape)) : null,
       errorCode: exchange.error?.code ?? null,
       errorMessage: exchange.error?.message ?? null,
+      headerNames: exchange.responseHeaders ? Object.keys(exchange.responseHeaders).sort().join(',') : null,
     });
   }
 
@@ -233,6 +241,82 @@ export class SqliteRecordingStore implements RecordingStore {
     return this.#db.prepare(`SELECT count(*) FROM exchanges ${where}`).pluck().get(params) as number;
   }
 
+  recordedGroups(filter: Pick<ExchangeFilter, 'service' | 'since'> = {}): RecordedGroup[] {
+    const { where, params } = whereClause(filter);
+    // One row per distinct (group, header set, shape): SQLite does the counting; no body is read.
+    const rows = this.#db
+      .prepare(
+        `SELECT service, method, route, status, query_names, content_type, header_names, shape_id,
+                count(*) AS count, min(recorded_at) AS first, max(recorded_at) AS last, min(path) AS sample_path
+           FROM exchanges ${where}${where ? ' AND' : ' WHERE'} status IS NOT NULL
+          GROUP BY service, method, route, status, query_names, content_type, header_names, shape_id`,
+      )
+      .all(params) as GroupRow[];
+    const shapes = this.#shapesById(rows.map((row) => row.shape_id).filter((id): id is number => id !== null));
+    const groups = new Map<string, MutableGroup>();
+    for (const row of rows) {
+      const key = JSON.stringify([row.service, row.method, row.route, row.status, row.query_names, row.content_type]);
+      let group = groups.get(key);
+      if (!group) {
+        group = {
+          service: row.service,
+          method: row.method,
+          route: row.route,
+          status: row.status,
+          queryNames: row.query_names === '' ? [] : row.query_names.split('&'),
+          contentType: row.content_type,
+          count: 0,
+          firstSeen: row.first,
+          lastSeen: row.last,
+          samplePath: row.sample_path,
+          headers: new Map(),
+          shapes: [],
+        };
+        groups.set(key, group);
+      }
+      group.count += row.count;
+      group.firstSeen = Math.min(group.firstSeen, row.first);
+      group.lastSeen = Math.max(group.lastSeen, row.last);
+      for (const name of row.header_names ? row.header_names.split(',') : []) group.headers.set(name, (group.headers.get(name) ?? 0) + row.count);
+      const shape = row.shape_id === null ? undefined : shapes.get(row.shape_id);
+      if (shape) group.shapes.push({ shape, count: row.count });
+    }
+    return [...groups.values()];
+  }
+
+  sampleBodies(selector: GroupSelector, limit: number): unknown[] {
+    const conditions = ['e.service = @service', 'e.method = @method', 'e.route = @route', 'e.status = @status', 'e.error_code IS NULL', 'e.shape_id IS NOT NULL'];
+    const params: Record<string, unknown> = { service: selector.service, method: selector.method, route: selector.route, status: selector.status, limit };
+    if (selector.queryNames !== undefined) {
+      conditions.push('e.query_names = @queryNames');
+      params['queryNames'] = [...selector.queryNames].sort().join('&');
+    }
+    if (selector.since !== undefined) {
+      conditions.push('e.recorded_at >= @since');
+      params['since'] = selector.since;
+    }
+    const contents = this.#db
+      .prepare(
+        `SELECT b.content FROM exchanges e JOIN bodies b ON b.hash = e.response_body
+          WHERE ${conditions.join(' AND ')} ORDER BY e.recorded_at DESC, e.id DESC LIMIT @limit`,
+      )
+      .pluck()
+      .all(params) as Array<string | Buffer>;
+    return contents.map((content) => JSON.parse(content.toString()) as unknown);
+  }
+
+  #shapesById(ids: readonly number[]): Map<number, BodyShape> {
+    const shapes = new Map<number, BodyShape>();
+    const unique = [...new Set(ids)];
+    const statement = this.#db.prepare('SELECT id, shape FROM shapes WHERE id IN (SELECT value FROM json_each(?))');
+    // In slices: SQLite limits how much one statement may bind, and json_each takes one text.
+    for (let i = 0; i < unique.length; i += 10_000) {
+      const rows = statement.all(JSON.stringify(unique.slice(i, i + 10_000))) as Array<{ id: number; shape: string }>;
+      for (const row of rows) shapes.set(row.id, parseShape(row.shape));
+    }
+    return shapes;
+  }
+
   stats(): StoreStats {
     const count = (sql: string): number => this.#db.prepare(sql).pluck().get() as number;
     return {
@@ -287,6 +371,25 @@ function whereClause(filter: ExchangeFilter, table = ''): { where: string; param
   if (!filter.includeFailed) conditions.push(`${table}error_code IS NULL`);
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
+
+interface GroupRow {
+  service: string;
+  method: string;
+  route: string;
+  status: number;
+  query_names: string;
+  content_type: string | null;
+  header_names: string | null;
+  shape_id: number | null;
+  count: number;
+  first: number;
+  last: number;
+  sample_path: string;
+}
+
+type MutableGroup = {
+  -readonly [K in keyof RecordedGroup]: K extends 'headers' ? Map<string, number> : K extends 'shapes' ? Array<{ shape: BodyShape; count: number }> : RecordedGroup[K];
+};
 
 function toBody(content: string | Buffer | null, size: number | null, truncated: number): StoredBody | null {
   if (content === null) return null;

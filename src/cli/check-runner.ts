@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkFixtures } from '../compare/check-fixtures.js';
+import { IgnoreRules, type IgnoreRule } from '../compare/ignore-rules.js';
+import { loadFixtures } from '../fixtures/load-fixtures.js';
+import { MockdriftError } from '../model/errors.js';
+import type { Report } from '../model/finding.js';
+import { RouteTemplate } from '../model/route.js';
+import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
+import type { MockdriftConfig } from './config.js';
+
+/** How many recorded bodies are read per group when values must be compared. */
+const SAMPLE_BODIES = 20;
+
+export interface CheckRun {
+  readonly cwd: string;
+  readonly db: string;
+  readonly config: MockdriftConfig;
+  readonly fixtures: readonly string[];
+  readonly service?: string;
+  readonly ignore?: readonly string[];
+  readonly sinceMs?: number;
+  readonly maxAgeMs?: number;
+  readonly requireCoverage?: boolean;
+}
+
+/**
+ * The whole of `check`: load the fixtures, read the recorded shapes, compare. Shared by `check`,
+ * `probe --check` and `demo`.
+ * @throws MockdriftError `FIXTURE_INVALID` (exit 2) for a bad fixture, `STORE_*` (exit 2) for an
+ *   unreadable store, `NOTHING_TO_CHECK` (exit 3) when there are no recordings.
+ */
+export async function runCheck(run: CheckRun): Promise<Report> {
+  const config = run.config;
+  const templates = parseTemplates(config.routes ?? []);
+  const ignore = ignoreRules(config, run.ignore ?? []);
+  const serviceGlobs = Object.fromEntries(
+    Object.entries(config.services ?? {}).flatMap(([name, service]) => (service.fixtures ? [[name, service.fixtures]] : [])),
+  );
+  let interactions = await loadFixtures(run.fixtures, { cwd: run.cwd, serviceGlobs });
+  if (run.service !== undefined) interactions = interactions.filter((interaction) => interaction.service === null || interaction.service === run.service);
+
+  const dbPath = resolve(run.cwd, run.db);
+  if (!existsSync(dbPath)) {
+    throw new MockdriftError('NOTHING_TO_CHECK', `No recordings to check against: ${run.db} does not exist. Record first (mockdrift record or mockdrift probe), or pass --db.`);
+  }
+  const store = SqliteRecordingStore.open(dbPath, { readonly: true });
+  try {
+    const since = run.sinceMs !== undefined ? Date.now() - run.sinceMs : undefined;
+    const groups = store.recordedGroups({ ...(run.service !== undefined ? { service: run.service } : {}), ...(since !== undefined ? { since } : {}) });
+    if (groups.length === 0) {
+      throw new MockdriftError(
+        'NOTHING_TO_CHECK',
+        `No recordings in ${run.db}${run.service ? ` for service ${run.service}` : ''}${run.sinceMs !== undefined ? ' within --since' : ''}: nothing to check against. Record first.`,
+      );
+    }
+    return checkFixtures(
+      interactions,
+      { groups, samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES) },
+      {
+        templates,
+        ignore,
+        enums: config.enums ?? [],
+        ...(run.maxAgeMs !== undefined ? { maxAgeMs: run.maxAgeMs } : {}),
+        requireCoverage: run.requireCoverage ?? false,
+      },
+    );
+  } finally {
+    store.close();
+  }
+}
+
+function parseTemplates(routes: readonly string[]): RouteTemplate[] {
+  return routes.map((template) => {
+    try {
+      return RouteTemplate.parse(template);
+    } catch (error) {
+      throw new MockdriftError('CONFIG_INVALID', `routes: ${(error as Error).message}`, { cause: error });
+    }
+  });
+}
+
+function ignoreRules(config: MockdriftConfig, flags: readonly string[]): IgnoreRules {
+  const rules: IgnoreRule[] = flags.map((path) => ({ path }));
+  for (const rule of config.ignore ?? []) {
+    if (typeof rule === 'string') rules.push({ path: rule });
+    else for (const path of rule.paths) rules.push({ path, route: rule.route });
+  }
+  try {
+    return new IgnoreRules(rules);
+  } catch (error) {
+    throw new MockdriftError('USAGE', (error as Error).message, { cause: error });
+  }
+}

@@ -1,0 +1,11 @@
+import { JsonFormatter } from './json-formatter.js';
+import type { ReportFormatter } from './report-formatter.js';
+import { TextFormatter } from './text-formatter.js';
+
+/** Every report formatter, by format name. */
+export const REPORT_FORMATTERS: Readonly<Record<string, ReportFormatter>> = Object.fromEntries(
+  [new TextFormatter(), new JsonFormatter()].map((formatter) => [formatter.format, formatter]),
+);
+
+/** The formats `--format` accepts. */
+export const REPORT_FORMATS = Object.keys(REPORT_FORMATTERS);

@@ -1,0 +1,78 @@
+import type { Finding, Report, Severity } from '../model/finding.js';
+import type { FormatOptions, ReportFormatter } from './report-formatter.js';
+
+const MARK: Record<Severity, string> = { breaking: '✖', warning: '▲', info: '·' };
+const COLOR: Record<Severity, number> = { breaking: 31, warning: 33, info: 2 };
+
+/**
+ * The report a person reads first: grouped by fixture file and interaction, one block per
+ * finding with what the fixture expects, what reality does, how many recordings say so, and the
+ * change to make.
+ */
+export class TextFormatter implements ReportFormatter {
+  readonly format = 'text';
+  readonly extension = 'txt';
+
+  render(report: Report, options: FormatOptions = {}): string {
+    const paint = (code: number, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+    const lines: string[] = [];
+    for (const [file, findings] of groupBy(report.findings, (finding) => finding.fixture)) {
+      lines.push(paint(1, file));
+      for (const [, interactionFindings] of groupBy(findings, (finding) => `${finding.interaction}\u0000${finding.route}\u0000${finding.status}`)) {
+        const first = interactionFindings[0]!;
+        const service = first.service ? ` [${first.service}]` : '';
+        lines.push(`  ${first.interaction} — ${first.route} → ${first.status}${service}`);
+        for (const finding of interactionFindings) lines.push(...findingLines(finding, paint));
+      }
+      lines.push('');
+    }
+    lines.push(summaryLine(report, paint));
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function findingLines(finding: Finding, paint: (code: number, text: string) => string): string[] {
+  const head = `${MARK[finding.severity]} ${finding.severity.padEnd(8)} ${finding.kind.padEnd(20)} ${subject(finding)}`.trimEnd();
+  const lines = [`    ${paint(COLOR[finding.severity], head)}`, `        ${finding.message}`];
+  const change = expectedObserved(finding);
+  if (change) lines.push(`        expected ${change}`);
+  const { recordings, matching, lastSeen } = finding.evidence;
+  if (recordings > 0) {
+    lines.push(`        ${paint(2, `seen in ${matching} of ${recordings} recording${recordings === 1 ? '' : 's'}${lastSeen ? `, last ${lastSeen.slice(0, 10)}` : ''}`)}`);
+  }
+  if (finding.fix) lines.push(`        fix: ${finding.fix}`);
+  return lines;
+}
+
+function subject(finding: Finding): string {
+  if (finding.to) return `${finding.path} → ${finding.to}`;
+  return finding.path ?? '';
+}
+
+function expectedObserved(finding: Finding): string | undefined {
+  if (finding.expected === undefined && finding.actual === undefined) return undefined;
+  return `${show(finding.expected)}, observed ${show(finding.actual)}`;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function summaryLine(report: Report, paint: (code: number, text: string) => string): string {
+  const { summary } = report;
+  const fixtures = `${summary.fixtures} fixture interaction${summary.fixtures === 1 ? '' : 's'} (${summary.verified} verified, ${summary.unverified} unverified)`;
+  const counts = `${summary.breaking} breaking, ${summary.warning} warning${summary.warning === 1 ? '' : 's'}, ${summary.info} info`;
+  const verdict = summary.breaking > 0 ? paint(31, 'drift found') : summary.warning > 0 ? paint(33, 'no breaking drift') : paint(32, 'no drift');
+  return `${verdict}: ${fixtures}; ${counts}`;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const name = key(item);
+    const group = groups.get(name);
+    if (group) group.push(item);
+    else groups.set(name, [item]);
+  }
+  return groups;
+}
