@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { describeError, isMockdriftError, MockdriftError } from '../model/errors.js';
 import { DEFAULT_STORE_PATH } from '../store/recording-store.js';
 import { checkCommand } from './commands/check.js';
+import { demoCommand } from './commands/demo.js';
 import { recordCommand } from './commands/record.js';
 import { routesCommand } from './commands/routes.js';
 import { loadConfig, type MockdriftConfig } from './config.js';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       .command(recordCommand(context))
       .command(checkCommand(context))
       .command(routesCommand(context))
+      .command(demoCommand(context))
       .demandCommand(1, 'Name a command: mockdrift <command> --help shows how to use each.')
       .recommendCommands()
       .strict()

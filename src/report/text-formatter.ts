@@ -51,11 +51,9 @@ function subject(finding: Finding): string {
 
 function expectedObserved(finding: Finding): string | undefined {
   if (finding.expected === undefined && finding.actual === undefined) return undefined;
+  // Values are shown as JSON ("succeeded" vs "SUCCEEDED"); type and format names as words.
+  const show = (value: unknown): string => (typeof value === 'string' && finding.kind !== 'value-changed' ? value : JSON.stringify(value));
   return `${show(finding.expected)}, observed ${show(finding.actual)}`;
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function summaryLine(report: Report, paint: (code: number, text: string) => string): string {

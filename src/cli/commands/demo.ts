@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Argv, CommandModule } from 'yargs';
+import type { CliContext, GlobalArgs } from '../context.js';
+
+interface DemoArgs extends GlobalArgs {
+  readonly format: 'text' | 'json';
+}
+
+/** The package's own directory: the demo's fixtures live in its `fixtures/`. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function demoCommand(context: CliContext): CommandModule<GlobalArgs, DemoArgs> {
+  return {
+    command: 'demo',
+    describe: 'Run the whole pipeline on an embedded example: sandboxes, recording proxy, check',
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
+        .example('$0 demo', 'Record the example sandboxes and show how the example fixtures drifted') as unknown as Argv<DemoArgs>,
+    handler: (args) => demo(args, context),
+  };
+}
+
+async function demo(args: DemoArgs, context: CliContext): Promise<void> {
+  const terminal = context.terminal(args);
+  const [{ startExampleSandboxes }, { demoTraffic }, { CaptureWriter }, { RecordingProxy }, { runCheck }, { REPORT_FORMATTERS }] = await Promise.all([
+    import('../../demo/example-sandbox.js'),
+    import('../../demo/demo-traffic.js'),
+    import('../../capture/capture-writer.js'),
+    import('../../proxy/recording-proxy.js'),
+    import('../check-runner.js'),
+    import('../../report/formatters.js'),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'mockdrift-demo-'));
+  const db = join(dir, 'demo.db');
+  const sandboxes = await startExampleSandboxes();
+  try {
+    const writer = await CaptureWriter.start({ dbPath: db, onWarning: (message) => terminal.warn(message) });
+    const proxies = {
+      payments: await RecordingProxy.start({ target: sandboxes.payments.url, service: 'payments', port: 0, sink: writer }),
+      warehouse: await RecordingProxy.start({ target: sandboxes.warehouse.url, service: 'warehouse', port: 0, sink: writer }),
+    };
+    terminal.log(`example sandboxes: payments ${sandboxes.payments.url}, warehouse ${sandboxes.warehouse.url}`);
+    terminal.log(`recording through ${proxies.payments.url} (payments) and ${proxies.warehouse.url} (warehouse) into ${db}`);
+
+    const traffic = demoTraffic();
+    for (const request of traffic) {
+      const response = await fetch(`${proxies[request.service].url}${request.path}`, {
+        method: request.method,
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body), headers: { 'content-type': 'application/json' } } : {}),
+      });
+      await response.arrayBuffer();
+    }
+    await Promise.all([proxies.payments.stop(), proxies.warehouse.stop()]);
+    const stats = await writer.close();
+    terminal.log(`recorded ${stats.stored} exchanges; checking ${join(PACKAGE_ROOT, 'fixtures')} against them`);
+    terminal.flush();
+
+    const report = await runCheck({ cwd: PACKAGE_ROOT, db, config: {}, fixtures: ['fixtures/'] });
+    terminal.out(REPORT_FORMATTERS[args.format]!.render(report, { color: args.format === 'text' && terminal.color }));
+    if (args.format === 'text') {
+      terminal.log('This was the demo: in CI, `mockdrift check` exits 1 on breaking drift like this. See README.md to record your own sandbox.');
+    }
+  } finally {
+    await Promise.all([sandboxes.payments.close(), sandboxes.warehouse.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
