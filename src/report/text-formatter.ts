@@ -3,6 +3,7 @@ import type { FormatOptions, ReportFormatter } from './report-formatter.js';
 
 const MARK: Record<Severity, string> = { breaking: '✖', warning: '▲', info: '·' };
 const COLOR: Record<Severity, number> = { breaking: 31, warning: 33, info: 2 };
+const SEVERITY_ORDER: Record<Severity, number> = { breaking: 0, warning: 1, info: 2 };
 
 /**
  * The report a person reads first: grouped by fixture file and interaction, one block per
@@ -22,7 +23,8 @@ export class TextFormatter implements ReportFormatter {
         const first = interactionFindings[0]!;
         const service = first.service ? ` [${first.service}]` : '';
         lines.push(`  ${first.interaction} — ${first.route} → ${first.status}${service}`);
-        for (const finding of interactionFindings) lines.push(...findingLines(finding, paint));
+        const ordered = [...interactionFindings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.line - b.line);
+        for (const finding of ordered) lines.push(...findingLines(finding, paint));
       }
       lines.push('');
     }
@@ -31,16 +33,19 @@ export class TextFormatter implements ReportFormatter {
   }
 }
 
+/**
+ * One line per finding — severity, kind, path, expected → observed, evidence — and the fix on
+ * the line below it.
+ */
 function findingLines(finding: Finding, paint: (code: number, text: string) => string): string[] {
-  const head = `${MARK[finding.severity]} ${finding.severity.padEnd(8)} ${finding.kind.padEnd(20)} ${subject(finding)}`.trimEnd();
-  const lines = [`    ${paint(COLOR[finding.severity], head)}`, `        ${finding.message}`];
   const change = expectedObserved(finding);
-  if (change) lines.push(`        expected ${change}`);
+  const what = [subject(finding), change].filter((part) => part !== '').join(': ') || finding.message;
   const { recordings, matching, lastSeen } = finding.evidence;
-  if (recordings > 0) {
-    lines.push(`        ${paint(2, `seen in ${matching} of ${recordings} recording${recordings === 1 ? '' : 's'}${lastSeen ? `, last ${lastSeen.slice(0, 10)}` : ''}`)}`);
-  }
-  if (finding.fix) lines.push(`        fix: ${finding.fix}`);
+  const evidence =
+    recordings > 0 ? ` ${paint(2, `(seen in ${matching} of ${recordings} recording${recordings === 1 ? '' : 's'}${lastSeen ? `, last ${lastSeen.slice(0, 10)}` : ''})`)}` : '';
+  const head = paint(COLOR[finding.severity], `${MARK[finding.severity]} ${finding.severity.padEnd(8)} ${finding.kind.padEnd(20)}`);
+  const lines = [`    ${head} ${what}${evidence}`];
+  if (finding.fix) lines.push(`      fix: ${finding.fix}`);
   return lines;
 }
 
@@ -49,11 +54,11 @@ function subject(finding: Finding): string {
   return finding.path ?? '';
 }
 
-function expectedObserved(finding: Finding): string | undefined {
-  if (finding.expected === undefined && finding.actual === undefined) return undefined;
+function expectedObserved(finding: Finding): string {
+  if (finding.expected === undefined && finding.actual === undefined) return '';
   // Values are shown as JSON ("succeeded" vs "SUCCEEDED"); type and format names as words.
   const show = (value: unknown): string => (typeof value === 'string' && finding.kind !== 'value-changed' ? value : JSON.stringify(value));
-  return `${show(finding.expected)}, observed ${show(finding.actual)}`;
+  return `${show(finding.expected)} → ${show(finding.actual)}`;
 }
 
 function summaryLine(report: Report, paint: (code: number, text: string) => string): string {
