@@ -27,10 +27,10 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
   const path = normalizePath(url.pathname);
 
   const requestBody = captured.requestBody
-    ? await storedBody(captured.requestBody, captured.requestBodyTruncated, captured.requestHeaders, options)
+    ? await storedBody(captured.requestBody, captured.requestBodyTruncated, captured.requestHeaders, captured.bodiesDecoded === true, options)
     : null;
   const responseBody = captured.responseBody
-    ? await storedBody(captured.responseBody, captured.responseBodyTruncated, captured.responseHeaders ?? {}, options)
+    ? await storedBody(captured.responseBody, captured.responseBodyTruncated, captured.responseHeaders ?? {}, captured.bodiesDecoded === true, options)
     : null;
 
   return {
@@ -86,9 +86,10 @@ async function storedBody(
   raw: Uint8Array,
   truncatedOnWire: boolean,
   headers: HeaderMap,
+  alreadyDecoded: boolean,
   options: PrepareOptions,
 ): Promise<{ body: StoredBody; shape: BodyShape | null }> {
-  const decoded = await decodeBody(raw, headerValue(headers, 'content-encoding'), options.maxBodyBytes);
+  const decoded = await decodeBody(raw, alreadyDecoded ? null : headerValue(headers, 'content-encoding'), options.maxBodyBytes);
   const truncated = truncatedOnWire || decoded.truncated;
   const bytes = decoded.bytes;
   const type = mediaType(headers);

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkFixtures } from '../compare/check-fixtures.js';
+import { checkFixtures, type CheckOptions, type Recordings } from '../compare/check-fixtures.js';
 import { IgnoreRules, type IgnoreRule } from '../compare/ignore-rules.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
 import { MockdriftError } from '../model/errors.js';
 import type { Report } from '../model/finding.js';
+import type { FixtureInteraction } from '../model/fixture.js';
 import { RouteTemplate } from '../model/route.js';
 import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
 import type { MockdriftConfig } from './config.js';
@@ -24,6 +25,15 @@ export interface CheckRun {
   readonly requireCoverage?: boolean;
 }
 
+/** Everything a comparison needs, read and ready: shared by `check` and `update`. */
+export interface PreparedCheck {
+  readonly interactions: readonly FixtureInteraction[];
+  readonly recordings: Recordings;
+  readonly options: CheckOptions;
+  /** Closes the store. */
+  close(): void;
+}
+
 /**
  * The whole of `check`: load the fixtures, read the recorded shapes, compare. Shared by `check`,
  * `probe --check` and `demo`.
@@ -31,14 +41,20 @@ export interface CheckRun {
  *   unreadable store, `NOTHING_TO_CHECK` (exit 3) when there are no recordings.
  */
 export async function runCheck(run: CheckRun): Promise<Report> {
+  const prepared = await prepareCheck(run);
+  try {
+    return checkFixtures(prepared.interactions, prepared.recordings, prepared.options);
+  } finally {
+    prepared.close();
+  }
+}
+
+/** Loads the fixtures and opens the store for a comparison (see {@link runCheck} for the errors). */
+export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
   const config = run.config;
   const templates = parseTemplates(config.routes ?? []);
   const ignore = ignoreRules(config, run.ignore ?? []);
-  const serviceGlobs = Object.fromEntries(
-    Object.entries(config.services ?? {}).flatMap(([name, service]) => (service.fixtures ? [[name, service.fixtures]] : [])),
-  );
-  let interactions = await loadFixtures(run.fixtures, { cwd: run.cwd, serviceGlobs });
-  if (run.service !== undefined) interactions = interactions.filter((interaction) => interaction.service === null || interaction.service === run.service);
+  const interactions = await loadRunFixtures(run);
 
   const dbPath = resolve(run.cwd, run.db);
   if (!existsSync(dbPath)) {
@@ -54,20 +70,34 @@ export async function runCheck(run: CheckRun): Promise<Report> {
         `No recordings in ${run.db}${run.service ? ` for service ${run.service}` : ''}${run.sinceMs !== undefined ? ' within --since' : ''}: nothing to check against. Record first.`,
       );
     }
-    return checkFixtures(
+    return {
       interactions,
-      { groups, samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES) },
-      {
+      recordings: { groups, samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES) },
+      options: {
         templates,
         ignore,
         enums: config.enums ?? [],
         ...(run.maxAgeMs !== undefined ? { maxAgeMs: run.maxAgeMs } : {}),
         requireCoverage: run.requireCoverage ?? false,
       },
-    );
-  } finally {
+      close: () => store.close(),
+    };
+  } catch (error) {
     store.close();
+    throw error;
   }
+}
+
+/**
+ * The fixtures a run names, each with its service (from the fixture, else the config's
+ * `services.NAME.fixtures` globs); with `service`, only those of that service or of none.
+ */
+export async function loadRunFixtures(run: Pick<CheckRun, 'cwd' | 'config' | 'fixtures' | 'service'>): Promise<FixtureInteraction[]> {
+  const serviceGlobs = Object.fromEntries(
+    Object.entries(run.config.services ?? {}).flatMap(([name, service]) => (service.fixtures ? [[name, service.fixtures]] : [])),
+  );
+  const interactions = await loadFixtures(run.fixtures, { cwd: run.cwd, serviceGlobs });
+  return run.service === undefined ? interactions : interactions.filter((interaction) => interaction.service === null || interaction.service === run.service);
 }
 
 function parseTemplates(routes: readonly string[]): RouteTemplate[] {

@@ -3,8 +3,13 @@ import yargs from 'yargs';
 import { describeError, isMockdriftError, MockdriftError } from '../model/errors.js';
 import { DEFAULT_STORE_PATH } from '../store/recording-store.js';
 import { checkCommand } from './commands/check.js';
+import { probeCommand } from './commands/probe.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
+import { pruneCommand } from './commands/prune.js';
 import { recordCommand } from './commands/record.js';
+import { updateCommand } from './commands/update.js';
 import { routesCommand } from './commands/routes.js';
 import { loadConfig, type MockdriftConfig } from './config.js';
 import { createContext } from './context.js';
@@ -37,7 +42,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       .check((args) => !(args.quiet && args.verbose) || 'Use --quiet or --verbose, not both.')
       .command(recordCommand(context))
       .command(checkCommand(context))
+      .command(probeCommand(context))
       .command(routesCommand(context))
+      .command(importCommand(context))
+      .command(exportCommand(context))
+      .command(pruneCommand(context))
+      .command(updateCommand(context))
       .command(demoCommand(context))
       .demandCommand(1, 'Name a command: mockdrift <command> --help shows how to use each.')
       .recommendCommands()

@@ -37,6 +37,8 @@ export class Terminal {
   readonly #colorOut: boolean;
   readonly #colorErr: boolean;
   #pending: string[] = [];
+  #progressShown = false;
+  readonly #stderrTty: boolean;
 
   constructor(options: TerminalOptions = {}) {
     const env = options.env ?? process.env;
@@ -49,6 +51,26 @@ export class Terminal {
     const colorAllowed = env['NO_COLOR'] === undefined || env['NO_COLOR'] === '';
     this.#colorOut = colorAllowed && stdout.isTTY === true;
     this.#colorErr = colorAllowed && stderr.isTTY === true;
+    this.#stderrTty = stderr.isTTY === true;
+  }
+
+  /** Whether a progress line can be drawn: stderr is a terminal and `--quiet` is off. */
+  get interactive(): boolean {
+    return this.#stderrTty && !this.quiet;
+  }
+
+  /** Draws a progress line on stderr, replacing the previous one (only when {@link interactive}). */
+  progress(line: string): void {
+    if (!this.interactive) return;
+    // \r and "erase line": the next frame replaces this one instead of adding a line.
+    this.#stderr.write(`\r\u001b[2K${line}`);
+    this.#progressShown = true;
+  }
+
+  /** Ends the progress line, so that what follows starts on a line of its own. */
+  endProgress(): void {
+    if (this.#progressShown) this.#stderr.write('\n');
+    this.#progressShown = false;
   }
 
   /** Whether stdout gets colour. */
@@ -83,6 +105,12 @@ export class Terminal {
   error(message: string): void {
     this.#flushLog();
     this.#stderr.write(`${paint(this.#colorErr, 'red', 'error')} ${message}\n`);
+  }
+
+  /** A line for the CI runner (a GitHub Actions workflow command), on stderr, even with `--quiet`. */
+  annotate(line: string): void {
+    this.#flushLog();
+    this.#stderr.write(`${line}\n`);
   }
 
   /** A debug line, on stderr, with `--verbose`. */

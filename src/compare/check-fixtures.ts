@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FixtureInteraction } from '../model/fixture.js';
-import { FINDING_SEVERITY, type Finding, type Report, type Severity } from '../model/finding.js';
+import { FINDING_SEVERITY, type Finding, type Report, type ReportInteraction, type Severity } from '../model/finding.js';
 import { HOP_BY_HOP_HEADERS } from '../model/headers.js';
 import { lastKey } from '../model/json-path.js';
 import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
@@ -45,11 +45,21 @@ const INCIDENTAL_HEADERS = new Set([...HOP_BY_HOP_HEADERS, 'date', 'content-leng
  */
 export function checkFixtures(interactions: readonly FixtureInteraction[], recordings: Recordings, options: CheckOptions = {}): Report {
   const findings: Finding[] = [];
+  const checked: ReportInteraction[] = [];
   let verified = 0;
   for (const interaction of interactions) {
     const result = checkInteraction(interaction, recordings, options);
     if (result.verified) verified += 1;
     findings.push(...result.findings);
+    checked.push({
+      fixture: interaction.file,
+      line: interaction.location.line,
+      interaction: interaction.name,
+      service: result.service,
+      route: result.route,
+      status: interaction.response.status,
+      verified: result.verified,
+    });
   }
   findings.sort((a, b) => a.fixture.localeCompare(b.fixture) || a.line - b.line || rank(a.severity) - rank(b.severity) || a.id.localeCompare(b.id));
   const count = (severity: Severity): number => findings.filter((finding) => finding.severity === severity).length;
@@ -64,6 +74,7 @@ export function checkFixtures(interactions: readonly FixtureInteraction[], recor
       info: count('info'),
     },
     findings,
+    interactions: checked,
   };
 }
 
@@ -75,7 +86,7 @@ function checkInteraction(
   interaction: FixtureInteraction,
   recordings: Recordings,
   options: CheckOptions,
-): { verified: boolean; findings: Finding[] } {
+): { verified: boolean; route: string; service: string | null; findings: Finding[] } {
   const match = matchRecordings(interaction, recordings.groups, options.templates ?? []);
   if (match.kind === 'unverified') {
     const drift: Drift = {
@@ -85,7 +96,7 @@ function checkInteraction(
       message: `Nothing to compare with: ${match.reason}.`,
       fix: `record traffic for ${match.route} (mockdrift record, or mockdrift probe)`,
     };
-    return { verified: false, findings: [toFinding(interaction, drift, match.route, match.service, null, options)] };
+    return { verified: false, route: match.route, service: match.service, findings: [toFinding(interaction, drift, match.route, match.service, null, options)] };
   }
 
   const { groups, route } = match;
@@ -136,7 +147,7 @@ function checkInteraction(
       ignored,
     }));
   }
-  return { verified: true, findings: drifts.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)) };
+  return { verified: true, route, service: match.service, findings: drifts.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)) };
 }
 
 function hasValueMatchers(interaction: FixtureInteraction): boolean {

@@ -31,6 +31,11 @@ export interface CapturedExchange {
   /** Raw response body bytes as received (still content-encoded), at most the body cap. */
   readonly responseBody: Uint8Array | null;
   readonly responseBodyTruncated: boolean;
+  /**
+   * True when the bodies are already decoded although a `content-encoding` header names a
+   * coding: HAR files store bodies so. Default: false (bodies are the bytes of the wire).
+   */
+  readonly bodiesDecoded?: boolean;
   /** What went wrong on the way, when something did (upstream refused, timed out, died mid-body). */
   readonly error: ExchangeError | null;
 }

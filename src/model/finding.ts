@@ -77,11 +77,33 @@ export interface ReportSummary {
   readonly info: number;
 }
 
+/** One fixture interaction that was checked, whether or not it has findings. */
+export interface ReportInteraction {
+  /** The fixture file, relative to the working directory. */
+  readonly fixture: string;
+  /** The line of the interaction's response in the fixture file. */
+  readonly line: number;
+  /** The interaction's name. */
+  readonly interaction: string;
+  readonly service: string | null;
+  /** Method and route as the interaction's findings have it (the matched route when verified). */
+  readonly route: string;
+  /** The status the fixture answers with. */
+  readonly status: number;
+  /** Whether at least one recording answers it. */
+  readonly verified: boolean;
+}
+
 /** The result of a check: the input of every report formatter. */
 export interface Report {
   readonly version: 1;
   readonly summary: ReportSummary;
   readonly findings: readonly Finding[];
+  /**
+   * Every interaction checked, in input order. Optional so that hand-built reports stay valid;
+   * formatters that list interactions without findings (JUnit) need it. Not part of the JSON contract.
+   */
+  readonly interactions?: readonly ReportInteraction[];
 }
 
 /** Whether a severity is at or above a threshold. */

@@ -52,8 +52,15 @@ export interface FixtureResponse {
   readonly contentType: string | null;
 }
 
+/** Steps from the root of a JSON file to one of its values: keys and array indexes. */
+export type JsonPointer = ReadonlyArray<string | number>;
+
 /** Where in its file an interaction, or one of its body's values, is written. */
 export interface FixtureLocation {
+  /** The interaction's place in its file, e.g. `['interactions', 2]`. */
+  readonly interactionPointer: JsonPointer;
+  /** The response body's place, when the body is JSON written inline (not a string holding JSON). */
+  readonly bodyPointer: JsonPointer | null;
   /** Line of the response body (or of the interaction when it has none), 1-based. */
   readonly line: number;
   /** Line of the value at a body path (`$.items[*].sku`), or of its nearest ancestor that exists. */

@@ -38,6 +38,15 @@ export interface StoreStats {
   readonly shapes: number;
 }
 
+/** What {@link RecordingStore.prune} deleted (or, on a dry run, would delete). */
+export interface PruneResult {
+  readonly exchanges: number;
+  /** Bodies no remaining exchange refers to. */
+  readonly bodies: number;
+  /** Shapes no remaining exchange refers to. */
+  readonly shapes: number;
+}
+
 /**
  * Where recorded exchanges live. Writers hand over exchanges that are already decoded and
  * redacted; the store keeps them and answers the questions `check`, `routes` and `export` ask.
@@ -58,5 +67,11 @@ export interface RecordingStore {
   /** The newest JSON response bodies of one group, parsed, newest first. */
   sampleBodies(selector: GroupSelector, limit: number): unknown[];
   stats(): StoreStats;
+  /**
+   * Retention: deletes the exchanges recorded before `olderThan` (ms since the epoch), then the
+   * bodies and shapes that only they used, atomically. With `dryRun`, deletes nothing and
+   * reports what would go.
+   */
+  prune(olderThan: number, options?: { readonly dryRun?: boolean }): PruneResult;
   close(): void;
 }

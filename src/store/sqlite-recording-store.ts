@@ -8,7 +8,7 @@ import type { HeaderMap } from '../model/headers.js';
 import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
 import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import type { ExchangeFilter, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
+import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
 
 /** How a store is opened. */
 export interface SqliteStoreOptions {
@@ -327,6 +327,43 @@ export class SqliteRecordingStore implements RecordingStore {
     };
   }
 
+  prune(olderThan: number, options: { readonly dryRun?: boolean } = {}): PruneResult {
+    let result: PruneResult = { exchanges: 0, bodies: 0, shapes: 0 };
+    const run = this.#db.transaction(() => {
+      result = this.#deleteOlderThan(olderThan);
+      // A dry run does the same deletes, so its counts are exact, and rolls them back.
+      if (options.dryRun) throw new DryRunRollback();
+    });
+    try {
+      run.immediate();
+    } catch (error) {
+      if (!(error instanceof DryRunRollback)) throw error;
+      return result;
+    } finally {
+      // Deleted shape ids may be handed out again by SQLite: the cache must not point at them.
+      this.#shapeIds.clear();
+    }
+    // Give the space back: without a checkpoint the WAL keeps every deleted page.
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return result;
+  }
+
+  #deleteOlderThan(olderThan: number): PruneResult {
+    const exchanges = this.#db.prepare('DELETE FROM exchanges WHERE recorded_at < ?').run(olderThan).changes;
+    // Bodies are shared between exchanges (stored once per hash): only unreferenced ones go.
+    const bodies = this.#db
+      .prepare(
+        `DELETE FROM bodies WHERE hash NOT IN (
+           SELECT request_body FROM exchanges WHERE request_body IS NOT NULL
+           UNION SELECT response_body FROM exchanges WHERE response_body IS NOT NULL)`,
+      )
+      .run().changes;
+    const shapes = this.#db
+      .prepare('DELETE FROM shapes WHERE id NOT IN (SELECT shape_id FROM exchanges WHERE shape_id IS NOT NULL)')
+      .run().changes;
+    return { exchanges, bodies, shapes };
+  }
+
   /** Runs SQLite's own consistency check; `['ok']` for a healthy store. */
   integrityCheck(): string[] {
     const rows = this.#db.pragma('integrity_check') as Array<{ integrity_check: string }>;
@@ -337,6 +374,9 @@ export class SqliteRecordingStore implements RecordingStore {
     if (this.#db.open) this.#db.close();
   }
 }
+
+/** Thrown inside a dry run's transaction to roll it back. */
+class DryRunRollback extends Error {}
 
 /** Creates the store file with mode 0600 before SQLite does (SQLite would use the umask). */
 function createPrivateFile(file: string): void {

@@ -134,6 +134,38 @@ describe('mockdrift check, run as a user runs it', () => {
     expect(JSON.parse(readFileSync(join(dir.path, 'drift.json'), 'utf8'))).toMatchObject({ version: 1 });
   });
 
+  it('writes several reports in one run with --report FORMAT=FILE', async () => {
+    const missingDir = await runCli(['check', '--report', 'html=out/drift.html'], { cwd: dir.path });
+    expect(missingDir.code).toBe(2); // out/ does not exist: a clear error, not a crash
+    expect(missingDir.stderr).toMatch(/Cannot write the report to out\/drift\.html/);
+    mkdirSync(join(dir.path, 'out'));
+    const ok = await runCli(['check', '--report', 'html=out/drift.html', '--report', 'junit=drift.xml', '--report', 'sarif=drift.sarif', '--report', 'markdown=drift.md'], {
+      cwd: dir.path,
+    });
+    expect(ok.code).toBe(1);
+    expect(ok.stdout).toMatch(/field-renamed/); // the text report still goes to the console
+    expect(readFileSync(join(dir.path, 'out/drift.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    expect(readFileSync(join(dir.path, 'drift.xml'), 'utf8')).toMatch(/<testsuites/);
+    expect(JSON.parse(readFileSync(join(dir.path, 'drift.sarif'), 'utf8'))).toMatchObject({ version: '2.1.0' });
+    expect(readFileSync(join(dir.path, 'drift.md'), 'utf8')).toMatch(/\|.*\|/);
+    const bad = await runCli(['check', '--report', 'pdf=x.pdf'], { cwd: dir.path });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--report "pdf=x.pdf" must be FORMAT=FILE/);
+  });
+
+  it('annotates breaking drift and writes the job summary under GitHub Actions', async () => {
+    const summary = join(dir.path, 'step-summary.md');
+    writeFileSync(summary, '');
+    const result = await runCli(['check', '--format', 'json'], { cwd: dir.path, env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
+    expect(result.code).toBe(1);
+    const line = lineOf(join(dir.path, 'fixtures/payments/charges.json'), '"transaction_id"');
+    expect(result.stderr).toMatch(new RegExp(`^::error file=fixtures/payments/charges\\.json,line=${line},title=mockdrift field-renamed \\$\\.transaction_id::`, 'm'));
+    expect(() => JSON.parse(result.stdout)).not.toThrow(); // annotations never mix into the JSON
+    expect(readFileSync(summary, 'utf8')).toMatch(/field-renamed/);
+    const outside = await runCli(['check', '--format', 'json'], { cwd: dir.path });
+    expect(outside.stderr).not.toMatch(/::error/);
+  });
+
   it('restricts both sides to --service', async () => {
     const result = await runCli(['check', '--service', 'warehouse', '--format', 'json'], { cwd: dir.path });
     expect(result.code).toBe(3);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext, GlobalArgs } from '../context.js';
+import { REPORT_FORMAT_NAMES, type ReportFormatName } from '../report-output.js';
 
 interface DemoArgs extends GlobalArgs {
-  readonly format: 'text' | 'json';
+  readonly format: ReportFormatName;
 }
 
 /** The package's own directory: the demo's fixtures live in its `fixtures/`. */
@@ -18,7 +19,7 @@ export function demoCommand(context: CliContext): CommandModule<GlobalArgs, Demo
     describe: 'Run the whole pipeline on an embedded example: sandboxes, recording proxy, check',
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
-        .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Report format' })
+        .option('format', { choices: REPORT_FORMAT_NAMES, default: 'text' as const, describe: 'Report format' })
         .example('$0 demo', 'Record the example sandboxes and show how the example fixtures drifted') as unknown as Argv<DemoArgs>,
     handler: (args) => demo(args, context),
   };

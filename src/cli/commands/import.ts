@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import type { PrepareOptions } from '../../capture/prepare-exchange.js';
+import { describeError, MockdriftError } from '../../model/errors.js';
+import type { CliContext, GlobalArgs } from '../context.js';
+import { parseSize } from '../values.js';
+
+interface ImportArgs extends GlobalArgs {
+  readonly file: string;
+  readonly service: string;
+  readonly maxBody: number;
+}
+
+/** Exchanges written per transaction: one commit per batch rather than per exchange. */
+const BATCH_SIZE = 500;
+
+export function importCommand(context: CliContext): CommandModule<GlobalArgs, ImportArgs> {
+  return {
+    command: 'import <file>',
+    describe: 'Store the exchanges of a HAR file (DevTools export, Polly.JS recording), redacted like recorded traffic',
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .positional('file', { type: 'string', demandOption: true, describe: 'The HAR 1.2 file to import' })
+        .option('service', {
+          type: 'string',
+          default: 'default',
+          describe: 'Service of entries that do not name one (HARs written by mockdrift export do)',
+        })
+        .option('max-body', { type: 'string', default: '10mb', describe: 'Bodies larger than this are stored truncated (and flagged)', coerce: (v) => parseSize('max-body', v) })
+        .example('$0 import checkout.har --service payments', 'Store a DevTools "Save all as HAR" export as the payments service')
+        .example('$0 import recordings/warehouse/recording.har --db shared.db', 'Add a Polly.JS recording to another store') as unknown as Argv<ImportArgs>,
+    handler: (args) => importHar(args, context),
+  };
+}
+
+async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
+  const terminal = context.terminal(args);
+  const [{ randomUUID }, { JsonDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { SqliteRecordingStore }] =
+    await Promise.all([
+      import('node:crypto'),
+      import('../../fixtures/json-document.js'),
+      import('../../store/har.js'),
+      import('../../capture/prepare-exchange.js'),
+      import('../../capture/redactor.js'),
+      import('../../model/route.js'),
+      import('../../store/sqlite-recording-store.js'),
+    ]);
+  // Everything about the input is checked before the store is touched: a bad file creates no store.
+  const document = JsonDocument.parse(args.file, readHar(resolve(context.cwd, args.file), args.file));
+  const captured = harToCaptured(document.value, { service: args.service, session: randomUUID(), file: args.file });
+  const options: PrepareOptions = {
+    redactor: configured('redact', () => new Redactor(context.config.redact ?? {})),
+    routes: configured('routes', () => (context.config.routes ?? []).map((template) => RouteTemplate.parse(template))),
+    maxBodyBytes: args.maxBody,
+  };
+
+  const store = SqliteRecordingStore.open(resolve(context.cwd, args.db));
+  try {
+    for (let start = 0; start < captured.length; start += BATCH_SIZE) {
+      const batch = captured.slice(start, start + BATCH_SIZE);
+      // Every exchange goes through the capture pipeline: that is where secrets are redacted.
+      store.insert(await Promise.all(batch.map((exchange) => prepareExchange(exchange, options))));
+      terminal.debug(`stored ${Math.min(start + BATCH_SIZE, captured.length)} of ${captured.length} exchange(s)`);
+    }
+  } finally {
+    store.close();
+  }
+  const failed = captured.filter((exchange) => exchange.error !== null).length;
+  terminal.out(`imported ${captured.length} exchanges from ${args.file} into ${args.db} (${failed} failed requests)`);
+}
+
+/**
+ * The HAR file's text.
+ * @throws MockdriftError `FIXTURE_INVALID` (exit 2) naming the file when it cannot be read.
+ */
+function readHar(path: string, shown: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new MockdriftError('FIXTURE_INVALID', `Cannot read the HAR file ${shown}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/** Builds something from a config section; its errors are the config's. */
+function configured<T>(section: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw new MockdriftError('CONFIG_INVALID', `${section}: ${describeError(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,272 @@
+import { resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import type { CapturedExchange } from '../../model/exchange.js';
+import { MockdriftError } from '../../model/errors.js';
+import type { FixtureInteraction } from '../../model/fixture.js';
+import type { ProbeEvent, ProbeResult } from '../../probe/prober.js';
+import type { CliContext, GlobalArgs } from '../context.js';
+import type { Terminal } from '../terminal.js';
+import { parseDuration, parseInteger, parseSize } from '../values.js';
+import { emitReport, FAIL_ON, parseReportFlag, REPORT_FORMAT_NAMES, type FailOn, type ReportFormatName } from '../report-output.js';
+
+interface ProbeArgs extends GlobalArgs {
+  readonly target: string;
+  readonly fixtures?: string[];
+  readonly service?: string;
+  readonly header?: Record<string, string>;
+  readonly concurrency: number;
+  readonly timeout: number;
+  readonly retries: number;
+  readonly allowUnsafe: boolean;
+  readonly maxBody: number;
+  readonly check: boolean;
+  readonly format: ReportFormatName;
+  readonly output?: string;
+  readonly report?: Array<{ format: ReportFormatName; file: string }>;
+  readonly failOn: FailOn;
+}
+
+/** `mockdrift probe`: replays the fixtures' requests against the sandbox and stores the answers. */
+export function probeCommand(context: CliContext): CommandModule<GlobalArgs, ProbeArgs> {
+  return {
+    command: 'probe',
+    describe: "Replay the fixtures' requests against the sandbox and store its answers (like record does)",
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option('target', { type: 'string', demandOption: true, describe: "The sandbox's base URL", coerce: (v) => parseTargetFlag(v) })
+        .option('fixtures', { type: 'string', array: true, describe: 'Fixture files, directories or quoted globs (default: fixtures/)' })
+        .option('service', { type: 'string', describe: 'Only fixtures of this service (or of none); stored under this name' })
+        .option('header', {
+          type: 'string',
+          array: true,
+          describe: "Header sent with every request, 'Name: value'; ${VAR} and $VAR are read from the environment",
+          coerce: (v) => parseHeaders(v, context.env),
+        })
+        .option('concurrency', { type: 'string', default: '4', describe: 'Requests under way at once', coerce: (v) => parseInteger('concurrency', v, 1, 64) })
+        .option('timeout', { type: 'string', default: '10s', describe: 'Longest one attempt may take, body included', coerce: (v) => positiveDuration('timeout', v) })
+        .option('retries', { type: 'string', default: '2', describe: 'Further attempts after 429, 502-504 or a network error', coerce: (v) => parseInteger('retries', v, 0, 10) })
+        .option('allow-unsafe', { type: 'boolean', default: false, describe: 'Also replay POST, PUT, PATCH and DELETE (they may create data on the sandbox)' })
+        .option('max-body', { type: 'string', default: '10mb', describe: 'Bodies larger than this are stored truncated (and flagged)', coerce: (v) => parseSize('max-body', v) })
+        .option('check', { type: 'boolean', default: false, describe: 'Run check afterwards and print its report' })
+        .option('format', { choices: REPORT_FORMAT_NAMES, default: 'text' as const, describe: 'Report format (with --check)' })
+        .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout (with --check)' })
+        .option('report', {
+          type: 'string',
+          array: true,
+          describe: 'Also write a report as FORMAT=FILE, repeatable (with --check)',
+          coerce: (values: unknown[]) => values.map(parseReportFlag),
+        })
+        .option('fail-on', { choices: FAIL_ON, default: 'breaking' as const, describe: 'Exit 1 when a finding is at least this severe (with --check)' })
+        .example('$0 probe --target https://sandbox.payments.example --service payments', 'Replay the GET fixtures of fixtures/ and store the answers')
+        .example(
+          "$0 probe --target https://sandbox.example --header 'Authorization: Bearer ${SANDBOX_TOKEN}' --check",
+          'Authenticate from the environment, then check the fixtures against what came back',
+        ) as unknown as Argv<ProbeArgs>,
+    handler: (args) => probeSandbox(args, context),
+  };
+}
+
+async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void> {
+  const terminal = context.terminal(args);
+  // Loaded here, not at start-up: `mockdrift --help` should not pay for SQLite and undici.
+  const [{ loadRunFixtures }, { CaptureWriter }, { probe }] = await Promise.all([
+    import('../check-runner.js'),
+    import('../../capture/capture-writer.js'),
+    import('../../probe/prober.js'),
+  ]);
+  const interactions = await loadRunFixtures({
+    cwd: context.cwd,
+    config: context.config,
+    fixtures: args.fixtures ?? [],
+    ...(args.service !== undefined ? { service: args.service } : {}),
+  });
+
+  const writer = await CaptureWriter.start({
+    dbPath: resolve(context.cwd, args.db),
+    redaction: context.config.redact ?? {},
+    routes: context.config.routes ?? [],
+    maxBodyBytes: args.maxBody,
+    onWarning: (message) => terminal.warn(message),
+  });
+  const progress = new ProbeProgress(terminal);
+  let result: ProbeResult;
+  try {
+    result = await probe({
+      target: args.target,
+      interactions,
+      sink: writer,
+      ...(args.service !== undefined ? { service: args.service } : {}),
+      headers: args.header ?? {},
+      concurrency: args.concurrency,
+      timeoutMs: args.timeout,
+      retries: args.retries,
+      allowUnsafe: args.allowUnsafe,
+      maxBodyBytes: args.maxBody,
+      onProgress: (event) => progress.onEvent(event),
+    });
+  } catch (error) {
+    // The capture worker keeps the process alive until the writer is closed.
+    progress.finish();
+    await writer.close();
+    throw error;
+  }
+  progress.finish();
+  const stats = await writer.close();
+  terminal.log(summaryLine(result, args, stats.stored));
+  terminal.flush();
+  if (stats.lost > 0) {
+    throw new MockdriftError('STORE_UNAVAILABLE', `${stats.lost} exchange(s) could not be written to ${args.db}: ${stats.lastError ?? 'unknown error'}`);
+  }
+  if (result.unreachable) {
+    throw new MockdriftError(
+      'TARGET_UNREACHABLE',
+      `The sandbox at ${args.target} is unreachable: every request failed (last: ${progress.lastError ?? 'no answer'}). Check that it is running and that --target is right.`,
+    );
+  }
+  if (args.check) await checkAfterProbe(args, context, terminal);
+}
+
+/** Fixture globs per service from the config, for fixtures that do not name their service. */
+/** `probe --check`: the same report and exit code as `check` over the same fixtures. */
+async function checkAfterProbe(args: ProbeArgs, context: CliContext, terminal: Terminal): Promise<void> {
+  const { runCheck } = await import('../check-runner.js');
+  const report = await runCheck({
+    cwd: context.cwd,
+    db: args.db,
+    config: context.config,
+    fixtures: args.fixtures ?? [],
+    ...(args.service !== undefined ? { service: args.service } : {}),
+  });
+  await emitReport(
+    report,
+    { format: args.format, ...(args.output !== undefined ? { output: args.output } : {}), reports: args.report ?? [], failOn: args.failOn },
+    context,
+    terminal,
+  );
+}
+
+function summaryLine(result: ProbeResult, args: ProbeArgs, stored: number): string {
+  const duplicates = result.duplicates > 0 ? ` (${result.duplicates} duplicate request(s) sent once)` : '';
+  return (
+    `probed ${args.target}: ${result.sent} request(s)${duplicates}, ${result.answered} answered, ${result.failed} failed, ` +
+    `${result.skipped.length} skipped; stored ${stored} exchange(s) in ${args.db}`
+  );
+}
+
+const BAR_WIDTH = 20;
+
+/**
+ * Shows a probe's progress: on a terminal one line redrawn in place; otherwise (CI logs) one
+ * plain line per request. Skipped interactions are warnings either way.
+ */
+class ProbeProgress {
+  /** The last failure's message, for the "unreachable" error. */
+  lastError: string | null = null;
+  readonly #terminal: Terminal;
+  /** Whether to draw the bar: on a terminal only; CI logs get one line per request. */
+  readonly #bar: boolean;
+  readonly #failures: string[] = [];
+
+  constructor(terminal: Terminal) {
+    this.#terminal = terminal;
+    this.#bar = terminal.interactive;
+  }
+
+  onEvent(event: ProbeEvent): void {
+    switch (event.type) {
+      case 'skipped': {
+        const { skipped } = event;
+        this.#terminal.warn(`skipped ${skipped.request} (${skipped.file}): ${skipped.reason}`);
+        break;
+      }
+      case 'start':
+        if (this.#bar && event.total > 0) this.#draw(0, event.total, 0);
+        break;
+      case 'retry':
+        this.#terminal.debug(`retrying ${event.method} ${event.url} in ${event.delayMs} ms (attempt ${event.attempt}): ${event.reason}`);
+        break;
+      case 'exchange':
+        this.#onExchange(event.exchange);
+        if (this.#bar) this.#draw(event.done, event.total, event.failed);
+        break;
+    }
+  }
+
+  /** Ends the bar's line and lists the failures it stood for. */
+  finish(): void {
+    this.#terminal.endProgress();
+    for (const failure of this.#failures) this.#terminal.warn(failure);
+  }
+
+  #onExchange(exchange: CapturedExchange): void {
+    if (exchange.error) this.lastError = exchange.error.message;
+    if (!this.#bar) this.#terminal.log(exchangeLine(exchange, this.#terminal));
+    else if (exchange.error) this.#failures.push(`failed ${exchange.method} ${pathOf(exchange)}: ${exchange.error.message}`);
+  }
+
+  #draw(done: number, total: number, failures: number): void {
+    const filled = Math.round((done / total) * BAR_WIDTH);
+    const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+    this.#terminal.progress(`probe ${done}/${total} ▕${bar}▏ ${failures} failed`);
+  }
+}
+
+/** `200 GET /v1/x 35 ms`, or the failure instead of a status. */
+function exchangeLine(exchange: CapturedExchange, terminal: Terminal): string {
+  const status = exchange.status !== null ? String(exchange.status) : '---';
+  const style = exchange.error || Number(status) >= 500 ? 'red' : Number(status) >= 400 ? 'yellow' : 'green';
+  const detail = exchange.error ? ` ${terminal.paint('red', `${exchange.error.code}: ${exchange.error.message}`, 'stderr')}` : '';
+  return `${terminal.paint(style, status, 'stderr')} ${exchange.method} ${pathOf(exchange)} ${Math.round(exchange.durationMs)} ms${detail}`;
+}
+
+function pathOf(exchange: CapturedExchange): string {
+  const url = new URL(exchange.url);
+  return url.pathname + url.search;
+}
+
+function parseTargetFlag(value: unknown): string {
+  const text = String(value);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--target "${text}" is not a URL; give the sandbox's base URL, e.g. https://sandbox.example.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--target "${text}" must be an http:// or https:// URL`);
+  return text;
+}
+
+function positiveDuration(flag: string, value: unknown): number {
+  const ms = parseDuration(flag, value);
+  if (ms <= 0) throw new Error(`--${flag} must be longer than 0, e.g. 10s`);
+  return ms;
+}
+
+/** A header name: an RFC 9110 token. */
+const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+/** `${NAME}` or `$NAME`. */
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * Parses `--header 'Name: value'` flags, expanding `${VAR}` and `$VAR` in values from `env`
+ * (so that tokens stay out of shell history and CI logs). Later flags win over earlier ones.
+ * @throws Error naming the flag or the variable, never echoing an expanded value.
+ */
+export function parseHeaders(values: unknown, env: NodeJS.ProcessEnv): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const raw of (Array.isArray(values) ? values : [values]).map(String)) {
+    const match = HEADER.exec(raw);
+    if (!match) throw new Error(`--header "${raw}" is not a header; write it as 'Name: value', e.g. 'Authorization: Bearer \${SANDBOX_TOKEN}'`);
+    const name = match[1]!.toLowerCase();
+    const value = match[2]!.replace(VARIABLE, (_whole, braced: string | undefined, bare: string | undefined) => {
+      const variable = (braced ?? bare)!;
+      const found = env[variable];
+      if (found === undefined) throw new Error(`--header ${match[1]}: the environment variable ${variable} is not set`);
+      return found;
+    });
+    // A line break inside a value would smuggle further headers into the request.
+    if (/[\r\n\0]/.test(value)) throw new Error(`--header ${match[1]}: the value contains a line break or NUL`);
+    headers[name] = value;
+  }
+  return headers;
+}

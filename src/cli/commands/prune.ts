@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import type { CliContext, GlobalArgs } from '../context.js';
+import { parseDuration } from '../values.js';
+
+interface PruneArgs extends GlobalArgs {
+  readonly olderThan: number;
+  readonly dryRun: boolean;
+}
+
+export function pruneCommand(context: CliContext): CommandModule<GlobalArgs, PruneArgs> {
+  return {
+    command: 'prune',
+    describe: 'Delete recordings older than a duration, with the bodies and shapes only they used',
+    builder: (yargs: Argv<GlobalArgs>) =>
+      yargs
+        .option('older-than', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Delete exchanges recorded longer ago than this (e.g. 30d)',
+          coerce: (v) => parseDuration('older-than', v),
+        })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Only print what would be deleted' })
+        .example('$0 prune --older-than 30d', 'Keep the last 30 days of recordings')
+        .example('$0 prune --older-than 2w --dry-run', 'What a two-week retention would delete') as unknown as Argv<PruneArgs>,
+    handler: (args) => prune(args, context),
+  };
+}
+
+async function prune(args: PruneArgs, context: CliContext): Promise<void> {
+  const terminal = context.terminal(args);
+  const path = resolve(context.cwd, args.db);
+  const { SqliteRecordingStore } = await import('../../store/sqlite-recording-store.js');
+  // Opening for writing would create a missing store; a read-only open fails with the store's own message.
+  if (!existsSync(path)) SqliteRecordingStore.open(path, { readonly: true }).close();
+  const cutoff = Date.now() - args.olderThan;
+  const store = SqliteRecordingStore.open(path);
+  try {
+    const result = store.prune(cutoff, { dryRun: args.dryRun });
+    const what =
+      `${result.exchanges} exchanges recorded before ${new Date(cutoff).toISOString()} from ${args.db}` +
+      ` (and ${result.bodies} bodies, ${result.shapes} shapes no other exchange uses)`;
+    terminal.out(args.dryRun ? `would prune ${what}; nothing was deleted (--dry-run)` : `pruned ${what}`);
+  } finally {
+    store.close();
+  }
+}

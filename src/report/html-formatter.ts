@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { SEVERITIES, type Finding, type Report, type Severity } from '../model/finding.js';
+import type { ReportFormatter } from './report-formatter.js';
+
+/**
+ * One self-contained HTML page (no fonts, CDN or any other URL): the totals, buttons to filter by
+ * severity, and a card per finding with the fixture and reality side by side.
+ *
+ * Everything from a fixture or a recording is escaped. As a second line of defence, a strict
+ * Content-Security-Policy allows only the page's own script, by a nonce new at every render, so
+ * markup that slipped through escaping could still not run or load anything.
+ */
+export class HtmlFormatter implements ReportFormatter {
+  readonly format = 'html';
+  readonly extension = 'html';
+
+  render(report: Report): string {
+    const nonce = randomBytes(16).toString('base64');
+    const title = `mockdrift: ${verdict(report)}`;
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${headerHtml(report, title)}
+${filtersHtml(report)}
+<main>
+${findingsHtml(report.findings)}
+</main>
+<script nonce="${nonce}">${SCRIPT}</script>
+</body>
+</html>
+`;
+  }
+}
+
+function verdict({ summary }: Report): string {
+  if (summary.breaking > 0) return 'drift found';
+  return summary.warning > 0 ? 'no breaking drift' : 'no drift';
+}
+
+function headerHtml({ summary }: Report, title: string): string {
+  const counts: [string, number, string][] = [
+    ['fixture interactions', summary.fixtures, ''],
+    ['verified', summary.verified, ''],
+    ['unverified', summary.unverified, ''],
+    ['breaking', summary.breaking, 'breaking'],
+    ['warning', summary.warning, 'warning'],
+    ['info', summary.info, 'info'],
+  ];
+  const tiles = counts.map(([label, count, severity]) => `<div class="count ${severity}"><b>${count}</b><span>${escape(label)}</span></div>`);
+  return `<header><h1>${escape(title)}</h1><div class="counts">${tiles.join('')}</div></header>`;
+}
+
+function filtersHtml({ summary }: Report): string {
+  const buttons = [`<button type="button" data-filter="all" aria-pressed="true">all (${summary.breaking + summary.warning + summary.info})</button>`];
+  for (const severity of SEVERITIES) buttons.push(`<button type="button" data-filter="${severity}" aria-pressed="false">${severity} (${summary[severity]})</button>`);
+  return `<nav class="filters" aria-label="filter by severity">${buttons.join('')}</nav>`;
+}
+
+function findingsHtml(findings: readonly Finding[]): string {
+  if (findings.length === 0) return '<p class="none">No findings: every fixture agrees with the recordings.</p>';
+  // Stable sort: within a severity, the check's order (by fixture and line) stays.
+  const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+  return ordered.map(cardHtml).join('\n');
+}
+
+function cardHtml(finding: Finding): string {
+  const severity = severityClass(finding.severity);
+  const service = finding.service === null ? '' : ` [${finding.service}]`;
+  return [
+    `<article class="finding ${severity}" data-severity="${severity}">`,
+    `<h2><span class="badge">${severity}</span> <code>${escape(finding.kind)}</code> <span class="where">${escape(`${finding.fixture}:${finding.line}`)}</span></h2>`,
+    `<p class="route">${escape(`${finding.interaction} — ${finding.route} → ${finding.status}${service}`)}</p>`,
+    `<p class="message">${escape(finding.message)}</p>`,
+    finding.fix ? `<p class="fix"><b>fix:</b> ${escape(finding.fix)}</p>` : '',
+    `<div class="sides">${sideHtml('fixture', finding.path, finding.expected)}${sideHtml('reality', finding.to ?? finding.path, finding.actual)}</div>`,
+    `<p class="evidence">${escape(evidence(finding))}</p>`,
+    '</article>',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+/** Severity is an enum, but the report may come from a file: only a known name becomes a class. */
+function severityClass(severity: Severity): Severity {
+  return SEVERITIES.includes(severity) ? severity : 'info';
+}
+
+function sideHtml(label: string, path: string | undefined, value: unknown): string {
+  const shown = value === undefined ? '—' : show(value);
+  const text = path === undefined ? shown : `${path}\n${shown}`;
+  return `<section><h3>${label}</h3><pre>${escape(text)}</pre></section>`;
+}
+
+/** Type and format names as words; values as indented JSON. */
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
+}
+
+function evidence({ evidence: { matching, recordings, lastSeen } }: Finding): string {
+  if (recordings === 0) return 'no recordings to compare with';
+  const last = lastSeen ? `, last ${lastSeen.slice(0, 10)}` : '';
+  return `${matching} of ${recordings} recording${recordings === 1 ? '' : 's'} agree with the fixture${last}`;
+}
+
+/** Text for element content and quoted attribute values alike. */
+function escape(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+}
+
+/** The filter buttons: CSS does the hiding, by the body's `data-filter`; no inline handlers, which the CSP forbids. */
+const SCRIPT = `
+document.body.dataset.filter = 'all';
+for (const button of document.querySelectorAll('button[data-filter]')) {
+  button.addEventListener('click', () => {
+    document.body.dataset.filter = button.dataset.filter;
+    for (const other of document.querySelectorAll('button[data-filter]')) other.setAttribute('aria-pressed', String(other === button));
+  });
+}
+`;
+
+const STYLE = `
+:root { --breaking: #c62828; --warning: #b26a00; --info: #546e7a; --line: #d9dde3; color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #f4f6f8; }
+header { padding: 24px 32px; background: #fff; border-bottom: 1px solid var(--line); }
+h1 { margin: 0 0 16px; font-size: 24px; }
+.counts { display: flex; flex-wrap: wrap; gap: 12px; }
+.count { min-width: 120px; padding: 10px 14px; border: 1px solid var(--line); border-radius: 8px; background: #fafbfc; }
+.count b { display: block; font-size: 22px; }
+.count span { color: #57606a; font-size: 13px; }
+.count.breaking b { color: var(--breaking); } .count.warning b { color: var(--warning); } .count.info b { color: var(--info); }
+.filters { display: flex; gap: 8px; padding: 16px 32px 0; }
+.filters button { font: inherit; padding: 4px 14px; border: 1px solid var(--line); border-radius: 999px; background: #fff; cursor: pointer; }
+.filters button[aria-pressed="true"] { background: #1f2328; color: #fff; border-color: #1f2328; }
+main { padding: 16px 32px 32px; display: grid; gap: 14px; }
+.none { font-size: 17px; }
+.finding { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--info); border-radius: 8px; padding: 14px 18px; }
+.finding.breaking { border-left-color: var(--breaking); } .finding.warning { border-left-color: var(--warning); }
+.finding h2 { margin: 0; font-size: 16px; display: flex; flex-wrap: wrap; gap: 10px; align-items: baseline; }
+.badge { text-transform: uppercase; font-size: 11px; letter-spacing: .05em; color: #fff; background: var(--info); padding: 2px 8px; border-radius: 4px; }
+.breaking .badge { background: var(--breaking); } .warning .badge { background: var(--warning); }
+.where { color: #57606a; font-weight: normal; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
+.route { margin: 6px 0; color: #57606a; }
+.message { margin: 6px 0; }
+.fix { margin: 6px 0; color: #0a5c2e; }
+.sides { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin: 10px 0 6px; }
+.sides h3 { margin: 0 0 4px; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: #57606a; }
+pre { margin: 0; padding: 10px; background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; white-space: pre-wrap; word-break: break-word; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace; }
+.sides section:first-child pre { background: #fff8f8; } .sides section:last-child pre { background: #f6fbf7; }
+.evidence { margin: 6px 0 0; color: #57606a; font-size: 13px; }
+body[data-filter="breaking"] .finding:not(.breaking), body[data-filter="warning"] .finding:not(.warning), body[data-filter="info"] .finding:not(.info) { display: none; }
+`;

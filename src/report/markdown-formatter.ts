@@ -1,0 +1,80 @@
+import { SEVERITIES, type Finding, type Report } from '../model/finding.js';
+import type { ReportFormatter } from './report-formatter.js';
+
+const FINDING_COLUMNS = ['Severity', 'Kind', 'Fixture', 'Path', 'Expected → observed', 'Evidence'];
+
+/**
+ * GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` and pull-request comments: the verdict as
+ * a heading, the totals as a table, then one table of findings, breaking first.
+ */
+export class MarkdownFormatter implements ReportFormatter {
+  readonly format = 'markdown';
+  readonly extension = 'md';
+
+  render(report: Report): string {
+    const blocks = [`## mockdrift: ${verdict(report)}`, summaryTable(report), findingsBlock(report.findings)];
+    return `${blocks.join('\n\n')}\n`;
+  }
+}
+
+function verdict({ summary }: Report): string {
+  if (summary.breaking > 0) return 'drift found';
+  return summary.warning > 0 ? 'no breaking drift' : 'no drift';
+}
+
+function summaryTable({ summary }: Report): string {
+  const header = ['Fixture interactions', 'Verified', 'Unverified', 'Breaking', 'Warning', 'Info'];
+  const counts = [summary.fixtures, summary.verified, summary.unverified, summary.breaking, summary.warning, summary.info];
+  return table(header, [counts.map(String)]);
+}
+
+function findingsBlock(findings: readonly Finding[]): string {
+  if (findings.length === 0) return 'No findings: every fixture agrees with the recordings.';
+  // Stable sort: within a severity, the check's order (by fixture and line) stays.
+  const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+  return table(FINDING_COLUMNS, ordered.map(findingCells));
+}
+
+function findingCells(finding: Finding): string[] {
+  return [finding.severity, finding.kind, `${finding.fixture}:${finding.line}`, subject(finding), change(finding), evidence(finding)];
+}
+
+function subject(finding: Finding): string {
+  if (finding.to !== undefined) return `${finding.path ?? ''} → ${finding.to}`;
+  return finding.path ?? '';
+}
+
+function change(finding: Finding): string {
+  if (finding.expected === undefined && finding.actual === undefined) return '';
+  return `${show(finding.expected, finding)} → ${show(finding.actual, finding)}`;
+}
+
+/** Values as JSON ("succeeded" vs "SUCCEEDED"); type and format names as words. */
+function show(value: unknown, finding: Finding): string {
+  return typeof value === 'string' && finding.kind !== 'value-changed' ? value : (JSON.stringify(value) ?? 'undefined');
+}
+
+/** Agreeing recordings of all compared: `0/40`. */
+function evidence({ evidence: { matching, recordings } }: Finding): string {
+  return recordings > 0 ? `${matching}/${recordings}` : 'no recordings';
+}
+
+/** A GFM table; every cell is escaped, so a row always has as many cells as the header. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const row = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`;
+  return [row(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(row)].join('\n');
+}
+
+/**
+ * One cell's text, inert: a pipe would split the cell, a line break end the row, `<`/`>` open
+ * HTML, and the other characters start emphasis, code, links, strikethrough or (on GitHub) math.
+ * The backslash goes first so the escapes added after it stay escapes.
+ */
+function cell(value: string): string {
+  return value
+    .replace(/[\\`*_[\]|~$]/g, (char) => `\\${char}`)
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, '<br>');
+}

@@ -1,0 +1,180 @@
+import type { Finding } from '../model/finding.js';
+import type { FixtureInteraction, JsonPointer } from '../model/fixture.js';
+import { lastKey, parsePath } from '../model/json-path.js';
+import { valuesAt } from '../compare/values-at.js';
+
+/** One change to a fixture file, addressed by JSON pointer into the file. */
+export type FixtureEdit =
+  | { readonly op: 'replace'; readonly pointer: JsonPointer; readonly value: unknown }
+  | { readonly op: 'remove'; readonly pointer: JsonPointer }
+  | { readonly op: 'rename'; readonly pointer: JsonPointer; readonly key: string };
+
+/** A finding that `update` leaves to a person, and why. */
+export interface Skipped {
+  readonly finding: Finding;
+  readonly reason: string;
+}
+
+export interface EditPlan {
+  /** In the order they must be applied: replacements, then removals, then renames deepest first. */
+  readonly edits: FixtureEdit[];
+  readonly applied: Finding[];
+  readonly skipped: Skipped[];
+}
+
+/** The formats whose files `update` rewrites. */
+export const UPDATABLE_FORMATS = new Set(['native', 'pact', 'wiremock']);
+
+/**
+ * Plans the edits that make one interaction's fixture match reality: renames, removals, values
+ * of the new type (taken from a recording), statuses, values that became null everywhere. The
+ * fixture's own values stay wherever the field still exists with its type. Pure: the file's
+ * parsed JSON and the sampled recorded bodies come in as data.
+ *
+ * @param fileValue the whole fixture file, parsed (to find Pact matching rules)
+ * @param samples recorded bodies of the matching recordings, newest first
+ */
+export function planFixtureEdits(
+  interaction: FixtureInteraction,
+  findings: readonly Finding[],
+  fileValue: unknown,
+  samples: readonly unknown[],
+): EditPlan {
+  const replacements: FixtureEdit[] = [];
+  const removals: FixtureEdit[] = [];
+  const renames: FixtureEdit[] = [];
+  const applied: Finding[] = [];
+  const skipped: Skipped[] = [];
+  const body = interaction.response.body;
+  const bodyPointer = interaction.location.bodyPointer;
+  const skip = (finding: Finding, reason: string): void => void skipped.push({ finding, reason });
+
+  for (const finding of findings) {
+    if (finding.kind === 'status-changed') {
+      replacements.push({ op: 'replace', pointer: [...interaction.location.interactionPointer, 'response', 'status'], value: finding.actual });
+      applied.push(finding);
+      continue;
+    }
+    if (!finding.path || finding.path.startsWith('headers.') || !EDITED_KINDS.has(finding.kind)) {
+      if (finding.severity === 'breaking') skip(finding, `${finding.kind} is left to you`);
+      continue;
+    }
+    if (!bodyPointer || body === undefined) {
+      skip(finding, 'the response body is not inline JSON in the file');
+      continue;
+    }
+    const pointers = expandPointers(body, finding.path).map((relative) => [...bodyPointer, ...relative]);
+    if (pointers.length === 0) {
+      skip(finding, `${finding.path} is not in the fixture body`);
+      continue;
+    }
+    switch (finding.kind) {
+      case 'field-renamed': {
+        const key = finding.to ? lastKey(finding.to) : undefined;
+        if (key === undefined) {
+          skip(finding, 'no new name');
+          continue;
+        }
+        for (const pointer of pointers) renames.push({ op: 'rename', pointer, key });
+        renames.push(...renameMatcherRules(interaction, fileValue, finding.path, finding.to!));
+        break;
+      }
+      case 'field-missing':
+        for (const pointer of pointers) removals.push({ op: 'remove', pointer });
+        removals.push(...matcherRuleRemovals(interaction, fileValue, finding.path));
+        break;
+      case 'field-nullable':
+        // Only when reality has it null every time; sometimes-null is a case to add, not a value to change.
+        if (finding.evidence.matching > 0) continue;
+        for (const pointer of pointers) replacements.push({ op: 'replace', pointer, value: null });
+        break;
+      default: {
+        const value = finding.kind === 'value-changed' && isPlain(finding.actual) ? finding.actual : sampleValue(samples, finding.path);
+        if (value === undefined) {
+          skip(finding, `no recorded value of ${finding.path} to take`);
+          continue;
+        }
+        for (const pointer of pointers) replacements.push({ op: 'replace', pointer, value });
+        if (finding.kind === 'type-changed') removals.push(...matcherRuleRemovals(interaction, fileValue, finding.path));
+      }
+    }
+    applied.push(finding);
+  }
+  // Deepest renames first: a parent renamed first would leave the child's pointer dangling.
+  renames.sort((a, b) => b.pointer.length - a.pointer.length);
+  return { edits: [...replacements, ...removals, ...renames], applied, skipped };
+}
+
+const EDITED_KINDS = new Set(['field-renamed', 'field-missing', 'type-changed', 'value-changed', 'format-changed', 'field-nullable']);
+
+function isPlain(value: unknown): boolean {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** The first non-null value a recorded body has at `path`. */
+function sampleValue(samples: readonly unknown[], path: string): unknown {
+  for (const sample of samples) {
+    const value = valuesAt(sample, path).find((candidate) => candidate !== null);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** Pointers (relative to the body) of every place a path names: `[*]` is every item. */
+export function expandPointers(body: unknown, path: string): JsonPointer[] {
+  const steps = parsePath(path);
+  if (!steps) return [];
+  let places: Array<{ value: unknown; pointer: Array<string | number> }> = [{ value: body, pointer: [] }];
+  for (const step of steps) {
+    const next: typeof places = [];
+    for (const { value, pointer } of places) {
+      if ('items' in step) {
+        if (Array.isArray(value)) value.forEach((item, index) => next.push({ value: item, pointer: [...pointer, index] }));
+      } else if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, step.key)) {
+        next.push({ value: (value as Record<string, unknown>)[step.key], pointer: [...pointer, step.key] });
+      }
+    }
+    places = next;
+  }
+  return places.map((place) => place.pointer);
+}
+
+/**
+ * Pact matching rules are keyed by path; a renamed field keeps its rule under the new name (else
+ * its example value would suddenly be pinned as a literal).
+ */
+function renameMatcherRules(interaction: FixtureInteraction, fileValue: unknown, from: string, to: string): FixtureEdit[] {
+  return matcherRuleKeys(interaction, fileValue, from).map(({ pointer, prefix }) => ({
+    op: 'rename' as const,
+    pointer,
+    key: prefix + to.slice(1),
+  }));
+}
+
+/** The rules of a removed or retyped field go with it. */
+function matcherRuleRemovals(interaction: FixtureInteraction, fileValue: unknown, path: string): FixtureEdit[] {
+  return matcherRuleKeys(interaction, fileValue, path).map(({ pointer }) => ({ op: 'remove' as const, pointer }));
+}
+
+/** Where Pact keeps the rule for `path`: v3/v4 `matchingRules.body["$.x"]`, v2 `matchingRules["$.body.x"]`. */
+function matcherRuleKeys(interaction: FixtureInteraction, fileValue: unknown, path: string): Array<{ pointer: JsonPointer; prefix: string }> {
+  if (interaction.format !== 'pact') return [];
+  const rulesPointer = [...interaction.location.interactionPointer, 'response', 'matchingRules'];
+  const rules = valueAtPointer(fileValue, rulesPointer);
+  if (typeof rules !== 'object' || rules === null) return [];
+  const found: Array<{ pointer: JsonPointer; prefix: string }> = [];
+  const v3 = (rules as Record<string, unknown>)['body'];
+  if (typeof v3 === 'object' && v3 !== null && Object.hasOwn(v3, path)) found.push({ pointer: [...rulesPointer, 'body', path], prefix: '$' });
+  const v2Key = `$.body${path.slice(1)}`;
+  if (Object.hasOwn(rules, v2Key)) found.push({ pointer: [...rulesPointer, v2Key], prefix: '$.body' });
+  return found;
+}
+
+function valueAtPointer(value: unknown, pointer: JsonPointer): unknown {
+  let current = value;
+  for (const step of pointer) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[step];
+  }
+  return current;
+}
