@@ -10,6 +10,7 @@ import { RouteTemplate } from '../model/route.js';
 import { BatchedWriter } from '../store/batched-writer.js';
 import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
 import type { CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
+import { BodyCache } from './body-cache.js';
 import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
 import { Redactor } from './redactor.js';
 
@@ -25,6 +26,7 @@ try {
     redactor: new Redactor(data.redaction),
     routes: data.routes.map((template) => RouteTemplate.parse(template)),
     maxBodyBytes: data.maxBodyBytes,
+    cache: new BodyCache(),
   };
   store = SqliteRecordingStore.open(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs });
 } catch (error) {

@@ -30,8 +30,7 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Hands captured exchanges to the capture worker, which decodes, redacts and stores them off the
- * caller's event loop. `write` costs one array push; exchanges cross to the worker once per turn
- * of the event loop, in one message.
+ * caller's event loop. `write` costs one array push; exchanges cross to the worker in batches.
  */
 export class CaptureWriter {
   readonly #worker: Worker;
@@ -92,9 +91,12 @@ export class CaptureWriter {
     }
     this.#captured += 1;
     this.#queue.push(exchange);
-    if (!this.#scheduled) {
+    // Exchanges cross to the worker in batches: every few milliseconds, or every 64 exchanges.
+    // Each message has a fixed cost on both threads; under load one per exchange adds up.
+    if (this.#queue.length >= 64) this.#send();
+    else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.#send());
+      setTimeout(() => this.#send(), 5).unref();
     }
   }
 

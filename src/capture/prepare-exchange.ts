@@ -1,8 +1,10 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import type { CapturedExchange, Exchange, StoredBody } from '../model/exchange.js';
 import { headerValue, hopByHopHeaderNames, type HeaderMap } from '../model/headers.js';
 import { normalizePath, routeOf, type RouteTemplate } from '../model/route.js';
 import { shapeOf, type BodyShape } from '../model/shape.js';
+import { BodyCache, type PreparedBody } from './body-cache.js';
 import { decodeBody } from './decode-body.js';
 import type { Redactor } from './redactor.js';
 
@@ -13,6 +15,8 @@ export interface PrepareOptions {
   readonly routes?: readonly RouteTemplate[];
   /** Most decoded bytes kept of one body. */
   readonly maxBodyBytes: number;
+  /** Bodies prepared before, to reuse for identical wire bytes. Default: none (every body prepared). */
+  readonly cache?: BodyCache;
 }
 
 /**
@@ -58,7 +62,7 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
 
 /** The headers of the message itself: those describing the connection are not part of it. */
 function messageHeaders(headers: HeaderMap): HeaderMap {
-  const hopByHop = hopByHopHeaderNames(headers);
+  const hopByHop = new Set(hopByHopHeaderNames(headers));
   const kept: HeaderMap = Object.create(null) as HeaderMap;
   for (const name of Object.keys(headers)) {
     if (!hopByHop.has(name)) kept[name] = headers[name]!;
@@ -82,20 +86,49 @@ export function mediaType(headers: HeaderMap | null | undefined): string | null 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$|^text\/json$/;
 const TEXT_MEDIA_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:json|xml)$|^application\/(?:x-www-form-urlencoded|javascript|graphql)$/;
 
+/**
+ * A body as it is stored. Identical wire bytes under the same headers prepare identically, so a
+ * cached result is reused: the digest of the raw bytes costs a fraction of decoding, parsing,
+ * redacting and summarising them.
+ */
 async function storedBody(
   raw: Uint8Array,
   truncatedOnWire: boolean,
   headers: HeaderMap,
   alreadyDecoded: boolean,
   options: PrepareOptions,
-): Promise<{ body: StoredBody; shape: BodyShape | null }> {
-  const decoded = await decodeBody(raw, alreadyDecoded ? null : headerValue(headers, 'content-encoding'), options.maxBodyBytes);
+): Promise<PreparedBody> {
+  const encoding = alreadyDecoded ? undefined : headerValue(headers, 'content-encoding');
+  const rawHash = createHash('sha1').update(raw).digest('hex');
+  const key = `${rawHash}|${encoding ?? ''}|${mediaType(headers) ?? ''}|${truncatedOnWire ? 't' : ''}`;
+  const cached = options.cache?.get(key);
+  if (cached) return cached;
+  const prepared = await prepareBody(raw, rawHash, truncatedOnWire, headers, encoding, options);
+  options.cache?.set(key, prepared);
+  return prepared;
+}
+
+async function prepareBody(
+  raw: Uint8Array,
+  rawHash: string,
+  truncatedOnWire: boolean,
+  headers: HeaderMap,
+  encoding: string | undefined,
+  options: PrepareOptions,
+): Promise<PreparedBody> {
+  const decoded = await decodeBody(raw, encoding, options.maxBodyBytes);
   const truncated = truncatedOnWire || decoded.truncated;
   const bytes = decoded.bytes;
+  // Unchanged bytes hash as the wire bytes did: no second digest.
+  const sameBytes = bytes.length === raw.length && (encoding === undefined || decoded.error !== undefined);
+  const hashOf = (content: string | Uint8Array): string => createHash('sha1').update(content).digest('hex');
   const type = mediaType(headers);
   // Without a content type, valid UTF-8 is taken for text; binary bodies are kept byte for byte.
   const textual = decoded.error === undefined && (type === null || TEXT_MEDIA_TYPE.test(type)) && isUtf8(bytes);
-  if (!textual) return { body: { content: new Uint8Array(bytes), size: bytes.length, truncated }, shape: null };
+  if (!textual) {
+    const content = new Uint8Array(bytes);
+    return { body: { content, size: bytes.length, truncated, hash: sameBytes ? rawHash : hashOf(content) }, shape: null };
+  }
 
   const text = bytes.toString('utf8');
   const json = !truncated && looksLikeJson(type, text) ? parseJson(text) : undefined;
@@ -103,11 +136,13 @@ async function storedBody(
     const redacted = options.redactor.redactJson(json.value);
     const content = redacted.changed ? serialize(redacted.value) : text;
     if (content !== undefined) {
-      return { body: { content, size: Buffer.byteLength(content), truncated }, shape: shapeOf(redacted.value) };
+      const hash = !redacted.changed && sameBytes ? rawHash : hashOf(content);
+      return { body: { content, size: Buffer.byteLength(content), truncated, hash }, shape: shapeOf(redacted.value) };
     }
   }
   const redacted = options.redactor.redactText(text);
-  return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated }, shape: null };
+  const hash = !redacted.changed && sameBytes ? rawHash : hashOf(redacted.text);
+  return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated, hash }, shape: null };
 }
 
 function looksLikeJson(type: string | null, text: string): boolean {

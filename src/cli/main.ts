@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
 import { describeError, isMockdriftError, MockdriftError } from '../model/errors.js';
 import { DEFAULT_STORE_PATH } from '../store/recording-store.js';
 import { checkCommand } from './commands/check.js';
@@ -24,8 +23,14 @@ const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', 'enum
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<void> {
   try {
+    if (argv.length === 1 && argv[0] === '--version') {
+      // The one call that scripts make often: answered before yargs (most of start-up) loads.
+      process.stdout.write(`${packageVersion()}\n`);
+      return;
+    }
     const { config } = loadConfig(configFlag(argv) ?? env['MOCKDRIFT_CONFIG'], cwd);
     const context = createContext(config, cwd, env);
+    const { default: yargs } = await import('yargs');
     await yargs([...argv])
       .scriptName('mockdrift')
       .usage('$0 <command> [options]\n\nCatch drift between your HTTP mock fixtures and what the real sandbox returns.')

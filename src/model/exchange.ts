@@ -61,6 +61,8 @@ export interface StoredBody {
   readonly size: number;
   /** True when the body exceeded the cap and only its start is kept. */
   readonly truncated: boolean;
+  /** SHA-1 of the content (hex), when the pipeline already computed it; the store computes it otherwise. */
+  readonly hash?: string;
 }
 
 /** A recorded exchange as it is written to and read from the store: decoded and redacted. */

@@ -19,18 +19,32 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
-/** The hop-by-hop headers of a message: the fixed set plus those its `Connection` header names. */
-export function hopByHopHeaderNames(headers: Readonly<Record<string, unknown>>): Set<string> {
-  const names = new Set(HOP_BY_HOP_HEADERS);
+const HOP_BY_HOP_LIST = [...HOP_BY_HOP_HEADERS];
+
+/**
+ * The hop-by-hop headers of a message: the fixed set plus those its `Connection` header names.
+ * Called for every proxied message: without extra names in `Connection` (the usual case) it
+ * returns the fixed list itself, allocating nothing.
+ */
+export function hopByHopHeaderNames(headers: Readonly<Record<string, unknown>>): readonly string[] {
   const connection = headers['connection'];
   const listed = Array.isArray(connection) ? connection.join(',') : connection;
-  if (typeof listed === 'string') {
-    for (const token of listed.split(',')) {
-      const name = token.trim().toLowerCase();
-      if (name) names.add(name);
-    }
+  if (typeof listed !== 'string') return HOP_BY_HOP_LIST;
+  const extra = listed
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((name) => name !== '' && name !== 'close' && name !== 'keep-alive' && !HOP_BY_HOP_HEADERS.has(name));
+  return extra.length === 0 ? HOP_BY_HOP_LIST : [...HOP_BY_HOP_LIST, ...extra];
+}
+
+/**
+ * Removes the hop-by-hop headers from a header object in place. Only headers that are there are
+ * deleted: deleting from an object makes V8 slow every later access to it.
+ */
+export function stripHopByHop(headers: Record<string, unknown>, keep?: string): void {
+  for (const name of hopByHopHeaderNames(headers)) {
+    if (name !== keep && headers[name] !== undefined) delete headers[name];
   }
-  return names;
 }
 
 /** The first value of a header, whether it was sent once or several times. */

@@ -49,15 +49,6 @@ export const MAX_SHAPE_DEPTH = 64;
 /** How many distinct paths one body may contribute; the rest of a huge map-like body is skipped. */
 export const MAX_SHAPE_PATHS = 5_000;
 
-interface Accumulator {
-  types: Set<JsonType>;
-  formats: Set<ValueFormat>;
-  /** Occurrences of this path in the body. */
-  seen: number;
-  /** Occurrences of the parent as an object (or as a non-empty array, for `[*]`). */
-  parentPath: string | null;
-}
-
 /** The JSON type of a parsed JSON value. */
 export function jsonTypeOf(value: unknown): JsonType {
   if (value === null) return 'null';
@@ -103,64 +94,123 @@ export function formatOf(value: unknown): ValueFormat | undefined {
   return undefined;
 }
 
+/** What the walk knows about one path; paths are a tree, spelled out only at the end. */
+interface PathNode {
+  types: number;
+  formats: number;
+  /** Occurrences of this path in the body. */
+  seen: number;
+  /** Occurrences as a container whose children were walked (objects), or items walked (arrays). */
+  containers: number;
+  readonly key: string | null;
+  children: Map<string, PathNode> | null;
+  items: PathNode | null;
+}
+
+const TYPES: readonly JsonType[] = ['array', 'boolean', 'null', 'number', 'object', 'string'];
+const TYPE_BIT: Readonly<Record<JsonType, number>> = { array: 1, boolean: 2, null: 4, number: 8, object: 16, string: 32 };
+const FORMATS: readonly ValueFormat[] = ['date', 'date-time', 'decimal', 'decimal-string', 'email', 'integer', 'integer-string', 'time', 'uri', 'uuid'];
+const FORMAT_BIT = Object.fromEntries(FORMATS.map((format, index) => [format, 1 << index])) as Record<ValueFormat, number>;
+
+function newNode(key: string | null): PathNode {
+  return { types: 0, formats: 0, seen: 0, containers: 0, key, children: null, items: null };
+}
+
 /**
- * Describes the structure of a parsed JSON value. Iterative, so that nesting depth never
- * reaches the JS stack; objects are read with `Object.keys` so that keys such as `__proto__`
- * are ordinary paths.
+ * Describes the structure of a parsed JSON value. One pass, iterative — nesting depth never
+ * reaches the JS stack — over a tree of paths, so that the thousand items of a list cost a map
+ * lookup per field rather than a path string each; paths are spelled out once, at the end.
+ * Objects are read with `Object.keys`, so keys such as `__proto__` are ordinary paths.
  */
 export function shapeOf(body: unknown): BodyShape {
-  const paths = new Map<string, Accumulator>();
-  // Occurrences of each path as a container whose children are recorded: the denominator
-  // that tells a field present in every item from one present in some.
-  const containerCounts = new Map<string, number>();
-  const stack: Array<{ value: unknown; path: string; parent: string | null; depth: number }> = [
-    { value: body, path: ROOT_PATH, parent: null, depth: 0 },
-  ];
+  const root = newNode(null);
+  let nodes = 1;
+  const values: unknown[] = [body];
+  const targets: PathNode[] = [root];
+  const depths: number[] = [0];
 
-  while (stack.length > 0) {
-    const { value, path, parent, depth } = stack.pop()!;
-    let facts = paths.get(path);
-    if (!facts) {
-      if (paths.size >= MAX_SHAPE_PATHS) continue;
-      facts = { types: new Set(), formats: new Set(), seen: 0, parentPath: parent };
-      paths.set(path, facts);
+  while (values.length > 0) {
+    const value = values.pop();
+    const node = targets.pop()!;
+    const depth = depths.pop()!;
+    node.seen += 1;
+    if (value === null) {
+      node.types |= TYPE_BIT.null;
+      continue;
     }
-    const type = jsonTypeOf(value);
-    facts.types.add(type);
-    facts.seen += 1;
-    const format = formatOf(value);
-    if (format) facts.formats.add(format);
-
+    switch (typeof value) {
+      case 'string':
+      case 'number': {
+        node.types |= TYPE_BIT[typeof value as 'string' | 'number'];
+        const format = formatOf(value);
+        if (format) node.formats |= FORMAT_BIT[format];
+        continue;
+      }
+      case 'boolean':
+        node.types |= TYPE_BIT.boolean;
+        continue;
+    }
+    if (Array.isArray(value)) {
+      node.types |= TYPE_BIT.array;
+      if (depth >= MAX_SHAPE_DEPTH || value.length === 0) continue;
+      let items = node.items;
+      if (!items) {
+        if (nodes >= MAX_SHAPE_PATHS) continue;
+        items = node.items = newNode(null);
+        nodes += 1;
+      }
+      node.containers += value.length;
+      for (let i = value.length - 1; i >= 0; i--) {
+        values.push(value[i]);
+        targets.push(items);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    node.types |= TYPE_BIT.object;
     if (depth >= MAX_SHAPE_DEPTH) continue;
-    if (type === 'object') {
-      containerCounts.set(path, (containerCounts.get(path) ?? 0) + 1);
-      const object = value as Record<string, unknown>;
-      for (const key of Object.keys(object)) {
-        stack.push({ value: object[key], path: childPath(path, key), parent: path, depth: depth + 1 });
+    node.containers += 1;
+    const object = value as Record<string, unknown>;
+    const children = (node.children ??= new Map());
+    for (const key of Object.keys(object)) {
+      let child = children.get(key);
+      if (!child) {
+        if (nodes >= MAX_SHAPE_PATHS) continue;
+        child = newNode(key);
+        children.set(key, child);
+        nodes += 1;
       }
-    } else if (type === 'array') {
-      const items = value as unknown[];
-      if (items.length === 0) continue;
-      const itemPath = itemsPath(path);
-      containerCounts.set(path, (containerCounts.get(path) ?? 0) + items.length);
-      for (let i = items.length - 1; i >= 0; i--) {
-        stack.push({ value: items[i], path: itemPath, parent: path, depth: depth + 1 });
-      }
+      values.push(object[key]);
+      targets.push(child);
+      depths.push(depth + 1);
     }
   }
+  return spellOut(root);
+}
 
-  const shape: Record<string, PathFacts> = Object.create(null) as Record<string, PathFacts>;
-  for (const path of [...paths.keys()].sort()) {
-    const facts = paths.get(path)!;
-    // A field is partial when its parent occurred as a container more often than it did; for
-    // `[*]` the parent's count is the number of items, which always equals `seen`.
-    const partial = facts.parentPath !== null && facts.seen < (containerCounts.get(facts.parentPath) ?? 0);
-    shape[path] = {
-      types: [...facts.types].sort(),
-      ...(partial ? { partial: true as const } : {}),
-      ...(facts.formats.size > 0 ? { formats: [...facts.formats].sort() } : {}),
-    };
+/** The tree as path → facts, paths sorted. */
+function spellOut(root: PathNode): BodyShape {
+  const entries: Array<[string, PathFacts]> = [];
+  const stack: Array<{ node: PathNode; path: string; parent: PathNode | null }> = [{ node: root, path: ROOT_PATH, parent: null }];
+  while (stack.length > 0) {
+    const { node, path, parent } = stack.pop()!;
+    // Partial: the parent occurred as an object more often than this key did (some array items
+    // lack it). For `[*]` the parent's count is the number of items, which always equals `seen`.
+    const partial = parent !== null && node.seen < parent.containers;
+    entries.push([
+      path,
+      {
+        types: TYPES.filter((type) => node.types & TYPE_BIT[type]),
+        ...(partial ? { partial: true as const } : {}),
+        ...(node.formats !== 0 ? { formats: FORMATS.filter((format) => node.formats & FORMAT_BIT[format]) } : {}),
+      },
+    ]);
+    if (node.items) stack.push({ node: node.items, path: itemsPath(path), parent: node });
+    if (node.children) for (const [key, child] of node.children) stack.push({ node: child, path: childPath(path, key), parent: node });
   }
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const shape: Record<string, PathFacts> = Object.create(null) as Record<string, PathFacts>;
+  for (const [path, facts] of entries) shape[path] = facts;
   return shape;
 }
 

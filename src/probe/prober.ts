@@ -250,7 +250,7 @@ function plannedRequest(interaction: FixtureInteraction, options: ProbeOptions, 
 
 /** The fixture's request headers minus those that belong to a connection or to the body's framing. */
 function replayedHeaders(headers: HeaderMap): HeaderMap {
-  const dropped = hopByHopHeaderNames(headers);
+  const dropped = new Set(hopByHopHeaderNames(headers));
   const kept: HeaderMap = Object.create(null) as HeaderMap;
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();

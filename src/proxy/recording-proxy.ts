@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import httpProxy from 'http-proxy';
 import type { CapturedExchange, ExchangeError, ExchangeErrorCode } from '../model/exchange.js';
 import { describeError, MockdriftError } from '../model/errors.js';
-import { hopByHopHeaderNames, toHeaderMap } from '../model/headers.js';
+import { stripHopByHop, type HeaderMap } from '../model/headers.js';
 import { BodyCollector } from './body-collector.js';
 
 /** Where captured exchanges go; `CaptureWriter` is the one that stores them. */
@@ -51,6 +51,8 @@ interface Flight {
   timedOut: boolean;
   /** The client's side of the exchange is over (answered, or gone). */
   closed: boolean;
+  /** When the sandbox last did something for this exchange (`Date.now()`): for the silence timeout. */
+  lastActivity: number;
 }
 
 /** Errors meaning that the sandbox could not be reached at all. */
@@ -75,6 +77,9 @@ export class RecordingProxy {
   readonly #proxy: httpProxy;
   readonly #agent: http.Agent;
   readonly #flights = new WeakMap<IncomingMessage, Flight>();
+  /** Exchanges waiting on the sandbox, swept for silence by one timer rather than a timer each. */
+  readonly #waiting = new Set<Flight>();
+  readonly #sweeper: NodeJS.Timeout;
   readonly #maxBodyBytes: number;
   readonly #timeoutMs: number;
   #inFlight = 0;
@@ -88,6 +93,9 @@ export class RecordingProxy {
     this.session = options.session ?? randomUUID();
     this.#maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    // One sweep a fraction of the timeout apart: a silent sandbox is noticed at most 25% late.
+    this.#sweeper = setInterval(() => this.#sweepSilent(), Math.max(10, Math.min(1000, this.#timeoutMs / 4)));
+    this.#sweeper.unref();
     // Keep-alive to the sandbox: without an agent http-proxy sends `connection: close` and every
     // request pays for a new connection (and TLS handshake).
     const agentOptions = { keepAlive: true, maxSockets: 512, maxFreeSockets: 256, scheduling: 'lifo' as const };
@@ -166,6 +174,7 @@ export class RecordingProxy {
     }
     this.#server.closeAllConnections();
     await closed;
+    clearInterval(this.#sweeper);
     this.#proxy.close();
     this.#agent.destroy();
   }
@@ -214,18 +223,19 @@ export class RecordingProxy {
       error: null,
       timedOut: false,
       closed: false,
+      lastActivity: Date.now(),
     };
     this.#flights.set(req, flight);
+    this.#waiting.add(flight);
     this.#inFlight += 1;
     // Connection-level headers are the client's business with us, not ours with the sandbox;
     // forwarding `connection: keep-alive` or `close` would defeat the agent's pooling. The
     // request's own framing (`transfer-encoding: chunked`) stays: Node frames the body by it.
     // http-proxy copies `req.headers` when it builds the upstream request (and emits `proxyReq`
     // only once the headers may already be on the wire), so they are removed here.
-    for (const name of hopByHopHeaderNames(req.headers)) {
-      if (name !== 'transfer-encoding') delete req.headers[name];
-    }
-    req.on('data', flight.request.add);
+    stripHopByHop(req.headers, 'transfer-encoding');
+    // A request without a body (most of them) needs no listener: it would only switch the stream mode.
+    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) req.on('data', flight.request.add);
     res.once('close', () => this.#onClientClosed(req, res, flight));
     this.#proxy.web(req, res, {}, (error) => this.#onProxyError(error, req, res));
   }
@@ -234,25 +244,41 @@ export class RecordingProxy {
     const flight = this.#flights.get(req);
     if (!flight) return;
     flight.upstreamRequest = proxyReq;
-    if (flight.closed) {
-      proxyReq.destroy();
-      return;
-    }
-    proxyReq.setTimeout(this.#timeoutMs, () => {
+    if (flight.closed) proxyReq.destroy();
+  }
+
+  /**
+   * Cuts exchanges whose sandbox stayed silent longer than the timeout: no answer yet (the client
+   * gets a 504), or a body that stopped coming (the client's connection is cut).
+   */
+  #sweepSilent(): void {
+    const deadline = Date.now() - this.#timeoutMs;
+    for (const flight of this.#waiting) {
+      if (flight.lastActivity > deadline || flight.timedOut) continue;
       flight.timedOut = true;
-      proxyReq.destroy(new Error(`no response from ${this.target.origin} within ${this.#timeoutMs} ms`));
-    });
+      const silence = new Error(`no response from ${this.target.origin} within ${this.#timeoutMs} ms`);
+      if (flight.upstreamRequest) flight.upstreamRequest.destroy(silence);
+      else this.#waiting.delete(flight); // not even connected yet: the agent's queue will answer
+    }
   }
 
   #onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
     const flight = this.#flights.get(req);
     if (!flight) return;
     flight.upstreamResponse = proxyRes;
-    for (const name of hopByHopHeaderNames(proxyRes.headers)) delete proxyRes.headers[name];
-    proxyRes.on('data', flight.response.add);
+    flight.lastActivity = Date.now();
+    stripHopByHop(proxyRes.headers);
+    proxyRes.on('data', (chunk: Buffer) => {
+      flight.lastActivity = Date.now();
+      flight.response.add(chunk);
+    });
     // http-proxy pipes the response to the client and nothing else: if the sandbox dies mid-body
     // the client would wait forever. Cut the client's connection so that it sees the failure.
-    const cutOff = (): void => {
+    // An aborted or failed response always ends with 'close': that listener handles all three;
+    // this one only keeps an 'error' without a listener from taking the process down.
+    proxyRes.on('error', ignore);
+    proxyRes.once('close', () => {
+      this.#waiting.delete(flight);
       if (proxyRes.complete) return;
       flight.error ??= exchangeError(
         flight.timedOut ? 'upstream-timeout' : 'upstream-aborted',
@@ -261,10 +287,7 @@ export class RecordingProxy {
           : `${this.target.origin} closed the connection before the end of the body`,
       );
       res.destroy();
-    };
-    proxyRes.once('aborted', cutOff);
-    proxyRes.once('error', cutOff);
-    proxyRes.once('close', cutOff);
+    });
   }
 
   #onProxyError(error: Error, req: IncomingMessage, res: ServerResponse | Socket): void {
@@ -301,6 +324,7 @@ export class RecordingProxy {
 
   #onClientClosed(req: IncomingMessage, res: ServerResponse, flight: Flight): void {
     flight.closed = true;
+    this.#waiting.delete(flight);
     if (!res.writableFinished) {
       // The client went away: stop the sandbox's work too (http-proxy leaves it running).
       flight.error ??= exchangeError('client-aborted', 'the client closed the connection before the end of the response');
@@ -315,12 +339,13 @@ export class RecordingProxy {
       startedAt: flight.startedAt,
       durationMs: Math.round((performance.now() - flight.started) * 1000) / 1000,
       method: req.method ?? 'GET',
-      url: new URL(joinPaths(this.target.pathname, req.url ?? '/'), this.target.origin).href,
-      requestHeaders: { ...toHeaderMap(req.headers), host: this.target.host },
+      // Origin-form request targets only reach here (absolute ones are refused): concatenation is exact.
+      url: this.target.origin + joinPaths(this.target.pathname, req.url ?? '/'),
+      requestHeaders: { ...(req.headers as HeaderMap), host: this.target.host },
       requestBody: flight.request.take(),
       requestBodyTruncated: flight.request.truncated,
       status: upstream?.statusCode ?? null,
-      responseHeaders: upstream ? toHeaderMap(upstream.headers) : null,
+      responseHeaders: upstream ? (upstream.headers as HeaderMap) : null,
       responseBody: flight.response.take(),
       responseBodyTruncated: flight.response.truncated,
       error: flight.error,
@@ -334,6 +359,8 @@ export class RecordingProxy {
     }
   }
 }
+
+function ignore(): void {}
 
 function exchangeError(code: ExchangeErrorCode, message: string): ExchangeError {
   return { code, message };

@@ -66,6 +66,22 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql:
       ) WHERE response_headers IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Bodies in a rowid table: appended in order instead of inserted at random places of a
+      -- B-tree keyed by digest, which moved large bodies around on every page split (2x the
+      -- write cost for 64 KB bodies). The digest keeps its uniqueness in an index of its own.
+      CREATE TABLE bodies_v3 (
+        id      INTEGER PRIMARY KEY,
+        hash    TEXT NOT NULL UNIQUE,
+        content BLOB NOT NULL
+      );
+      INSERT INTO bodies_v3 (hash, content) SELECT hash, content FROM bodies;
+      DROP TABLE bodies;
+      ALTER TABLE bodies_v3 RENAME TO bodies;
+    `,
+  },
 ];
 
 /** The schema version this build of mockdrift writes. */
