@@ -141,3 +141,36 @@ describe('prepareExchange', () => {
     expect(exchange).toMatchObject({ status: null, responseBody: null, responseShape: null, contentType: null, error: { code: 'upstream-unreachable' } });
   });
 });
+
+describe('prepareExchange with a body cache', () => {
+  it('reuses the prepared body for identical wire bytes, and prepares different ones anew', async () => {
+    const { BodyCache } = await import('../../../src/capture/body-cache.js');
+    const cached = { ...options, cache: new BodyCache() };
+    const first = await prepareExchange(captured(), cached);
+    const second = await prepareExchange(captured({ url: 'https://sandbox.example/v1/charges/ch_other' }), cached);
+    expect(second.responseBody).toBe(first.responseBody);
+    expect(second.responseShape).toBe(first.responseShape);
+    expect(second.path).toBe('/v1/charges/ch_other');
+    const other = await prepareExchange(captured({ responseBody: bytes('{"id":"ch_2","amount":"12.00"}') }), cached);
+    expect(other.responseBody).not.toBe(first.responseBody);
+    expect(other.responseShape?.['$.amount']?.types).toEqual(['string']);
+  });
+
+  it('never reuses a body prepared under another content type or encoding', async () => {
+    const { BodyCache } = await import('../../../src/capture/body-cache.js');
+    const cached = { ...options, cache: new BodyCache() };
+    const json = await prepareExchange(captured(), cached);
+    const text = await prepareExchange(captured({ responseHeaders: { 'content-type': 'application/octet-stream' } }), cached);
+    expect(json.responseShape).not.toBeNull();
+    expect(text.responseShape).toBeNull();
+  });
+
+  it('gives every stored body the digest of its content', async () => {
+    const { createHash } = await import('node:crypto');
+    const exchange = await prepareExchange(captured(), options);
+    const content = exchange.responseBody!.content as string;
+    expect(exchange.responseBody?.hash).toBe(createHash('sha1').update(content).digest('hex'));
+    const redacted = await prepareExchange(captured({ responseBody: bytes('{"password":"hunter2"}') }), options);
+    expect(redacted.responseBody?.hash).toBe(createHash('sha1').update(redacted.responseBody!.content as string).digest('hex'));
+  });
+});

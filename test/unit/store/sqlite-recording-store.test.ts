@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Exchange } from '../../../src/model/exchange.js';
 import { MockdriftError, type MockdriftErrorCode } from '../../../src/model/errors.js';
 import { shapeOf } from '../../../src/model/shape.js';
-import { SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
 import { SqliteRecordingStore } from '../../../src/store/sqlite-recording-store.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
@@ -444,5 +444,35 @@ describe('SqliteRecordingStore', () => {
       writer.insert([makeExchange()]);
       expect(reader.count()).toBe(1);
     });
+  });
+});
+
+describe('migrations', () => {
+  it('upgrades a store written with schema version 1, keeping its recordings and bodies', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockdrift-migrate-'));
+    try {
+      const file = path.join(dir, 'old.db');
+      const old = new Database(file);
+      old.exec(MIGRATIONS[0]!.sql);
+      old.pragma('user_version = 1');
+      old.prepare('INSERT INTO bodies (hash, content) VALUES (?, ?)').run('abc', '{"a":1}');
+      old.prepare(
+        `INSERT INTO exchanges (source, service, session, recorded_at, duration_ms, method, url, path, route, query, query_names,
+           request_headers, status, response_headers, response_body, response_body_size)
+         VALUES ('record', 'default', 's', 1, 1, 'GET', 'http://x/a', '/a', '/a', '{}', '', '{}', 200, '{"content-type":"application/json"}', 'abc', 7)`,
+      ).run();
+      old.close();
+
+      const store = SqliteRecordingStore.open(file);
+      const [exchange] = [...store.exchanges()];
+      expect(exchange?.responseBody?.content).toBe('{"a":1}');
+      expect(store.recordedGroups()[0]?.headers.get('content-type')).toBe(1);
+      store.close();
+      const check = new Database(file, { readonly: true });
+      expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      check.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
