@@ -2,7 +2,7 @@ import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { checkFixtures } from '../compare/check-fixtures.js';
-import { matchRecordings } from '../compare/match-recordings.js';
+import { matchRecordings, RecordingIndex } from '../compare/match-recordings.js';
 import { JsonTextEditor } from '../fixtures/json-text-editor.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { FixtureInteraction } from '../model/fixture.js';
@@ -72,7 +72,7 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
 }
 
 function samplesFor(interaction: FixtureInteraction, prepared: Awaited<ReturnType<typeof prepareCheck>>): unknown[] {
-  const match = matchRecordings(interaction, prepared.recordings.groups, prepared.options.templates ?? []);
+  const match = matchRecordings(interaction, new RecordingIndex(prepared.recordings.groups, prepared.options.templates ?? []));
   if (match.kind !== 'matched') return [];
   return match.groups.flatMap((group) =>
     prepared.recordings.samples({ service: group.service, method: group.method, route: group.route, status: group.status, queryNames: group.queryNames }).slice(0, SAMPLES),

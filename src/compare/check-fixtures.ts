@@ -11,7 +11,7 @@ import { detectRenames } from './detect-renames.js';
 import { describeField, diffShape, mostCommon, type FieldCandidate } from './diff-shape.js';
 import { ofRecordings, type Drift } from './drift.js';
 import type { IgnoreRules } from './ignore-rules.js';
-import { matchRecordings } from './match-recordings.js';
+import { matchRecordings, RecordingIndex } from './match-recordings.js';
 import { canonicalWords } from './name-similarity.js';
 import { pinnedValueDrifts } from './pinned-values.js';
 
@@ -47,8 +47,9 @@ export function checkFixtures(interactions: readonly FixtureInteraction[], recor
   const findings: Finding[] = [];
   const checked: ReportInteraction[] = [];
   let verified = 0;
+  const index = new RecordingIndex(recordings.groups, options.templates ?? []);
   for (const interaction of interactions) {
-    const result = checkInteraction(interaction, recordings, options);
+    const result = checkInteraction(interaction, recordings, index, options);
     if (result.verified) verified += 1;
     findings.push(...result.findings);
     checked.push({
@@ -85,9 +86,10 @@ function rank(severity: Severity): number {
 function checkInteraction(
   interaction: FixtureInteraction,
   recordings: Recordings,
+  index: RecordingIndex,
   options: CheckOptions,
 ): { verified: boolean; route: string; service: string | null; findings: Finding[] } {
-  const match = matchRecordings(interaction, recordings.groups, options.templates ?? []);
+  const match = matchRecordings(interaction, index);
   if (match.kind === 'unverified') {
     const drift: Drift = {
       kind: 'unverified',

@@ -19,26 +19,52 @@ export type RecordingMatch =
   | { readonly kind: 'unverified'; readonly route: string; readonly service: string | null; readonly reason: string };
 
 /**
+ * The recorded groups of a check, indexed by route. Routes are derived again with this check's
+ * templates (the store may predate them) — once per group, not once per group and fixture.
+ */
+export class RecordingIndex {
+  readonly templates: readonly RouteTemplate[];
+  readonly #byRoute = new Map<string, RecordedGroup[]>();
+  readonly #all: readonly RecordedGroup[];
+
+  constructor(groups: readonly RecordedGroup[], templates: readonly RouteTemplate[] = []) {
+    this.templates = templates;
+    this.#all = groups;
+    for (const group of groups) {
+      const route = routeOf(group.samplePath, templates);
+      const list = this.#byRoute.get(route);
+      if (list) list.push(group);
+      else this.#byRoute.set(route, [group]);
+    }
+  }
+
+  /** Groups whose route is `route`. */
+  onRoute(route: string): readonly RecordedGroup[] {
+    return this.#byRoute.get(route) ?? [];
+  }
+
+  /** Every group (for fixtures that give only a path pattern). */
+  get all(): readonly RecordedGroup[] {
+    return this.#all;
+  }
+}
+
+/**
  * Picks the recordings that answer the same question as the fixture (SPEC §5): same service,
  * method and route; then the same status; then the same query parameter names when any group has
  * them. Each step is a guard that says why it did not match.
  */
-export function matchRecordings(
-  interaction: FixtureInteraction,
-  groups: readonly RecordedGroup[],
-  templates: readonly RouteTemplate[],
-): RecordingMatch {
+export function matchRecordings(interaction: FixtureInteraction, index: RecordingIndex): RecordingMatch {
   const { request, response } = interaction;
-  const fixtureRoute = request.path !== null ? routeOf(normalizePath(request.path), templates) : null;
+  const fixtureRoute = request.path !== null ? routeOf(normalizePath(request.path), index.templates) : null;
   const shownRoute = `${request.method} ${fixtureRoute ?? request.pathPattern ?? '?'}`;
   const pattern = request.pathPattern !== undefined ? compilePattern(request.pathPattern) : undefined;
 
-  const routeGroups = groups.filter((group) => {
+  const candidates = fixtureRoute !== null ? index.onRoute(fixtureRoute) : index.all;
+  const routeGroups = candidates.filter((group) => {
     if (interaction.service !== null && group.service !== interaction.service) return false;
     if (request.method !== 'ANY' && group.method !== request.method) return false;
-    // Routes are derived again with this check's templates: the store may predate them.
-    if (fixtureRoute !== null) return routeOf(group.samplePath, templates) === fixtureRoute;
-    return pattern?.test(group.samplePath) ?? false;
+    return fixtureRoute !== null || (pattern?.test(group.samplePath) ?? false);
   });
   if (routeGroups.length === 0) {
     return {

@@ -57,6 +57,7 @@ export class SqliteRecordingStore implements RecordingStore {
   readonly #shapeIds = new Map<string, number>();
   /** Digests of bodies this connection stored lately: an identical body is not sent to SQLite again. */
   readonly #knownBodies = new Set<string>();
+  readonly #prepared = new Map<string, Database.Statement>();
   readonly #statements;
   readonly #insertBatch: (exchanges: readonly Exchange[]) => void;
 
@@ -305,14 +306,23 @@ export class SqliteRecordingStore implements RecordingStore {
       conditions.push('e.recorded_at >= @since');
       params['since'] = selector.since;
     }
-    const contents = this.#db
-      .prepare(
-        `SELECT b.content FROM exchanges e JOIN bodies b ON b.hash = e.response_body
-          WHERE ${conditions.join(' AND ')} ORDER BY e.recorded_at DESC, e.id DESC LIMIT @limit`,
-      )
+    const contents = this.#statement(
+      `SELECT b.content FROM exchanges e JOIN bodies b ON b.hash = e.response_body
+        WHERE ${conditions.join(' AND ')} ORDER BY e.recorded_at DESC, e.id DESC LIMIT @limit`,
+    )
       .pluck()
       .all(params) as Array<string | Buffer>;
     return contents.map((content) => JSON.parse(content.toString()) as unknown);
+  }
+
+  /** A prepared statement, prepared once per text: a check asks the same few questions many times. */
+  #statement(sql: string): Database.Statement {
+    let statement = this.#prepared.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#prepared.set(sql, statement);
+    }
+    return statement;
   }
 
   #shapesById(ids: readonly number[]): Map<number, BodyShape> {

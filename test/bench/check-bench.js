@@ -14,6 +14,13 @@ const MEASURE = fileURLToPath(new URL('./measure.js', import.meta.url));
 const ROUTES = 200;
 const FIXTURES = 1000;
 
+/** A route name of letters only (`/v1/bc/...`): a number in it would read as an id. */
+function routeName(route) {
+  let name = '';
+  for (let n = route + 26; n > 0; n = Math.floor(n / 26)) name = String.fromCharCode(97 + (n % 26)) + name;
+  return name;
+}
+
 /** What route `r` answers: a resource with a nested object, a list and a field that is sometimes there. */
 function body(route, n) {
   return {
@@ -29,7 +36,7 @@ function body(route, n) {
   };
 }
 
-async function buildStore(dbPath, recordings) {
+export async function buildStore(dbPath, recordings) {
   const store = SqliteRecordingStore.open(dbPath);
   const writer = new BatchedWriter((batch) => store.insert(batch), { sizeOf: () => 1024 });
   const options = { redactor: new Redactor(), maxBodyBytes: 10 * 1024 * 1024 };
@@ -46,7 +53,7 @@ async function buildStore(dbPath, recordings) {
           startedAt: started + n,
           durationMs: 5,
           method: 'GET',
-          url: `https://sandbox.example/v1/resources${route}/obj_${n}`,
+          url: `https://sandbox.example/v1/${routeName(route)}/res_${100000 + n}`,
           requestHeaders: { accept: 'application/json' },
           requestBody: null,
           requestBodyTruncated: false,
@@ -65,7 +72,7 @@ async function buildStore(dbPath, recordings) {
 }
 
 /** Five fixtures per route; one in ten has drifted (a renamed field). */
-function writeFixtures(dir) {
+export function writeFixtures(dir) {
   mkdirSync(join(dir, 'fixtures'), { recursive: true });
   for (let f = 0; f < FIXTURES; f++) {
     const route = f % ROUTES;
@@ -73,7 +80,7 @@ function writeFixtures(dir) {
     if (f % 10 === 0) {
       fixtureBody.customer = { userId: fixtureBody.customer.user_id, email: fixtureBody.customer.email };
     }
-    const fixture = { service: 'bench', request: { method: 'GET', path: `/v1/resources${route}/obj_fixture_${f}` }, response: { status: 200, body: fixtureBody } };
+    const fixture = { service: 'bench', request: { method: 'GET', path: `/v1/${routeName(route)}/res_${900000 + f}` }, response: { status: 200, body: fixtureBody } };
     writeFileSync(join(dir, 'fixtures', `f${f}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
   }
 }
@@ -83,7 +90,7 @@ function timeCheck(dir) {
   const started = performance.now();
   const result = spawnSync(process.execPath, [MEASURE, 'check', '--db', 'store.db', '--format', 'json', '--output', 'report.json', '--quiet'], {
     cwd: dir,
-    env: { ...process.env, MOCKDRIFT_BENCH_RSS: rssFile, NO_COLOR: '1' },
+    env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
     encoding: 'utf8',
   });
   const seconds = (performance.now() - started) / 1000;
