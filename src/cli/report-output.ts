@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
 import { resolve } from 'node:path';
 import { describeError, MockdriftError } from '../model/errors.js';
 import { atLeast, type Report, type Severity } from '../model/finding.js';
@@ -17,6 +18,23 @@ export interface ReportOutput {
   readonly format: ReportFormatName;
   readonly output?: string;
   readonly reports?: ReadonlyArray<{ readonly format: ReportFormatName; readonly file: string }>;
+}
+
+/**
+ * The report flags `check` and `probe --check` share: `--format`, `--output`, `--report`,
+ * `--fail-on`. `note` is appended to each description (`' (with --check)'`).
+ */
+export function reportOptions<T>(yargs: Argv<T>, note = ''): Argv<T> {
+  return yargs
+    .option('format', { choices: REPORT_FORMAT_NAMES, default: 'text' as const, describe: `Report format${note}` })
+    .option('output', { alias: 'o', type: 'string', describe: `Write the report to this file instead of stdout${note}` })
+    .option('report', {
+      type: 'string',
+      array: true,
+      describe: `Also write a report as FORMAT=FILE (repeatable), e.g. html=drift.html junit=drift.xml${note}`,
+      coerce: (values: unknown[]) => values.map(parseReportFlag),
+    })
+    .option('fail-on', { choices: FAIL_ON, default: 'breaking' as const, describe: `Exit 1 when a finding is at least this severe${note}` }) as unknown as Argv<T>;
 }
 
 /** Parses one `--report FORMAT=FILE`. */

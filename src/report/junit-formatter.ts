@@ -1,5 +1,6 @@
 import type { Finding, Report, ReportInteraction } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
+import { expectedObserved, findingSubject, groupBy } from './finding-text.js';
 
 /** One `<testcase>`: an interaction and the findings about it. */
 interface TestCase {
@@ -105,8 +106,8 @@ function caseLines(file: string, { interaction, findings }: TestCase): string[] 
 }
 
 function failureLine(finding: Finding): string {
-  const message = [finding.kind, subject(finding)].filter((part) => part !== '').join(' ');
-  const details = [finding.message, change(finding), finding.fix ? `fix: ${finding.fix}` : ''].filter((part) => part !== '').join('\n');
+  const message = [finding.kind, findingSubject(finding)].filter((part) => part !== '').join(' ');
+  const details = [finding.message, expectedObserved(finding), finding.fix ? `fix: ${finding.fix}` : ''].filter((part) => part !== '').join('\n');
   return `      <failure message="${attr(message)}" type="${attr(finding.kind)}">${text(details)}</failure>`;
 }
 
@@ -117,23 +118,8 @@ function skippedLine(findings: readonly Finding[]): string {
 
 /** One line of `<system-out>`: severity, kind, path, expected → observed, message and fix. */
 function outputLine(finding: Finding): string {
-  const head = [finding.severity, finding.kind, subject(finding), change(finding)].filter((part) => part !== '').join(' ');
+  const head = [finding.severity, finding.kind, findingSubject(finding), expectedObserved(finding)].filter((part) => part !== '').join(' ');
   return `${head}: ${finding.message}${finding.fix ? ` (fix: ${finding.fix})` : ''}`;
-}
-
-function subject(finding: Finding): string {
-  if (finding.to !== undefined) return `${finding.path ?? ''} → ${finding.to}`;
-  return finding.path ?? '';
-}
-
-function change(finding: Finding): string {
-  if (finding.expected === undefined && finding.actual === undefined) return '';
-  return `${show(finding.expected, finding)} → ${show(finding.actual, finding)}`;
-}
-
-/** Values as JSON ("succeeded" vs "SUCCEEDED"); type and format names as words. */
-function show(value: unknown, finding: Finding): string {
-  return typeof value === 'string' && finding.kind !== 'value-changed' ? value : (JSON.stringify(value) ?? 'undefined');
 }
 
 /**
@@ -158,13 +144,3 @@ function attr(value: string): string {
   return text(value).replaceAll('\r', '&#13;').replaceAll('\n', '&#10;').replaceAll('\t', '&#9;');
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const name = key(item);
-    const group = groups.get(name);
-    if (group) group.push(item);
-    else groups.set(name, [item]);
-  }
-  return groups;
-}

@@ -1,5 +1,6 @@
 import { SEVERITIES, type Finding, type Report } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
+import { expectedObserved, findingSubject } from './finding-text.js';
 
 const FINDING_COLUMNS = ['Severity', 'Kind', 'Fixture', 'Path', 'Expected → observed', 'Evidence'];
 
@@ -36,22 +37,7 @@ function findingsBlock(findings: readonly Finding[]): string {
 }
 
 function findingCells(finding: Finding): string[] {
-  return [finding.severity, finding.kind, `${finding.fixture}:${finding.line}`, subject(finding), change(finding), evidence(finding)];
-}
-
-function subject(finding: Finding): string {
-  if (finding.to !== undefined) return `${finding.path ?? ''} → ${finding.to}`;
-  return finding.path ?? '';
-}
-
-function change(finding: Finding): string {
-  if (finding.expected === undefined && finding.actual === undefined) return '';
-  return `${show(finding.expected, finding)} → ${show(finding.actual, finding)}`;
-}
-
-/** Values as JSON ("succeeded" vs "SUCCEEDED"); type and format names as words. */
-function show(value: unknown, finding: Finding): string {
-  return typeof value === 'string' && finding.kind !== 'value-changed' ? value : (JSON.stringify(value) ?? 'undefined');
+  return [finding.severity, finding.kind, `${finding.fixture}:${finding.line}`, findingSubject(finding), expectedObserved(finding), evidence(finding)];
 }
 
 /** Agreeing recordings of all compared: `0/40`. */

@@ -1,5 +1,6 @@
 import type { Finding, Report, Severity } from '../model/finding.js';
 import type { FormatOptions, ReportFormatter } from './report-formatter.js';
+import { expectedObserved, findingSubject, groupBy } from './finding-text.js';
 
 const MARK: Record<Severity, string> = { breaking: '✖', warning: '▲', info: '·' };
 const COLOR: Record<Severity, number> = { breaking: 31, warning: 33, info: 2 };
@@ -39,7 +40,7 @@ export class TextFormatter implements ReportFormatter {
  */
 function findingLines(finding: Finding, paint: (code: number, text: string) => string): string[] {
   const change = expectedObserved(finding);
-  const what = [subject(finding), change].filter((part) => part !== '').join(': ') || finding.message;
+  const what = [findingSubject(finding), change].filter((part) => part !== '').join(': ') || finding.message;
   const { recordings, matching, lastSeen } = finding.evidence;
   const evidence =
     recordings > 0 ? ` ${paint(2, `(seen in ${matching} of ${recordings} recording${recordings === 1 ? '' : 's'}${lastSeen ? `, last ${lastSeen.slice(0, 10)}` : ''})`)}` : '';
@@ -47,18 +48,6 @@ function findingLines(finding: Finding, paint: (code: number, text: string) => s
   const lines = [`    ${head} ${what}${evidence}`];
   if (finding.fix) lines.push(`      fix: ${finding.fix}`);
   return lines;
-}
-
-function subject(finding: Finding): string {
-  if (finding.to) return `${finding.path} → ${finding.to}`;
-  return finding.path ?? '';
-}
-
-function expectedObserved(finding: Finding): string {
-  if (finding.expected === undefined && finding.actual === undefined) return '';
-  // Values are shown as JSON ("succeeded" vs "SUCCEEDED"); type and format names as words.
-  const show = (value: unknown): string => (typeof value === 'string' && finding.kind !== 'value-changed' ? value : JSON.stringify(value));
-  return `${show(finding.expected)} → ${show(finding.actual)}`;
 }
 
 function summaryLine(report: Report, paint: (code: number, text: string) => string): string {
@@ -69,13 +58,3 @@ function summaryLine(report: Report, paint: (code: number, text: string) => stri
   return `${verdict}: ${fixtures}; ${counts}`;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const name = key(item);
-    const group = groups.get(name);
-    if (group) group.push(item);
-    else groups.set(name, [item]);
-  }
-  return groups;
-}

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext, GlobalArgs } from '../context.js';
-import { emitReport, FAIL_ON, parseReportFlag, REPORT_FORMAT_NAMES, type FailOn, type ReportFormatName } from '../report-output.js';
+import { emitReport, reportOptions, type FailOn, type ReportFormatName } from '../report-output.js';
 import { parseDuration } from '../values.js';
 
 export { failed } from '../report-output.js';
@@ -23,18 +23,11 @@ export function checkCommand(context: CliContext): CommandModule<GlobalArgs, Che
     command: 'check',
     describe: 'Compare the recordings with your fixtures and report the drift',
     builder: (yargs: Argv<GlobalArgs>) =>
-      yargs
-        .option('fixtures', { type: 'string', array: true, describe: 'Fixture files, directories or quoted globs (default: fixtures/)' })
-        .option('service', { type: 'string', describe: 'Only this service (fixtures and recordings)' })
-        .option('format', { choices: REPORT_FORMAT_NAMES, default: 'text' as const, describe: 'Report format' })
-        .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
-        .option('report', {
-          type: 'string',
-          array: true,
-          describe: 'Also write a report as FORMAT=FILE (repeatable), e.g. html=drift.html junit=drift.xml',
-          coerce: (values: unknown[]) => values.map(parseReportFlag),
-        })
-        .option('fail-on', { choices: FAIL_ON, default: 'breaking' as const, describe: 'Exit 1 when a finding is at least this severe' })
+      reportOptions(
+        yargs
+          .option('fixtures', { type: 'string', array: true, describe: 'Fixture files, directories or quoted globs (default: fixtures/)' })
+          .option('service', { type: 'string', describe: 'Only this service (fixtures and recordings)' }),
+      )
         .option('ignore', { type: 'string', array: true, describe: 'Body paths to leave alone, e.g. $.meta.request_id or $..updated_at' })
         .option('require-coverage', { type: 'boolean', default: false, describe: 'Fixtures with no matching recording count as breaking' })
         .option('since', { type: 'string', describe: 'Only recordings newer than this count (e.g. 7d)', coerce: (v) => parseDuration('since', v) })

@@ -7,7 +7,7 @@ import type { ProbeEvent, ProbeResult } from '../../probe/prober.js';
 import type { CliContext, GlobalArgs } from '../context.js';
 import type { Terminal } from '../terminal.js';
 import { parseDuration, parseInteger, parseSize } from '../values.js';
-import { emitReport, FAIL_ON, parseReportFlag, REPORT_FORMAT_NAMES, type FailOn, type ReportFormatName } from '../report-output.js';
+import { emitReport, reportOptions, type FailOn, type ReportFormatName } from '../report-output.js';
 
 interface ProbeArgs extends GlobalArgs {
   readonly target: string;
@@ -32,7 +32,7 @@ export function probeCommand(context: CliContext): CommandModule<GlobalArgs, Pro
     command: 'probe',
     describe: "Replay the fixtures' requests against the sandbox and store its answers (like record does)",
     builder: (yargs: Argv<GlobalArgs>) =>
-      yargs
+      reportOptions(yargs, ' (with --check)')
         .option('target', { type: 'string', demandOption: true, describe: "The sandbox's base URL", coerce: (v) => parseTargetFlag(v) })
         .option('fixtures', { type: 'string', array: true, describe: 'Fixture files, directories or quoted globs (default: fixtures/)' })
         .option('service', { type: 'string', describe: 'Only fixtures of this service (or of none); stored under this name' })
@@ -48,15 +48,6 @@ export function probeCommand(context: CliContext): CommandModule<GlobalArgs, Pro
         .option('allow-unsafe', { type: 'boolean', default: false, describe: 'Also replay POST, PUT, PATCH and DELETE (they may create data on the sandbox)' })
         .option('max-body', { type: 'string', default: '10mb', describe: 'Bodies larger than this are stored truncated (and flagged)', coerce: (v) => parseSize('max-body', v) })
         .option('check', { type: 'boolean', default: false, describe: 'Run check afterwards and print its report' })
-        .option('format', { choices: REPORT_FORMAT_NAMES, default: 'text' as const, describe: 'Report format (with --check)' })
-        .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout (with --check)' })
-        .option('report', {
-          type: 'string',
-          array: true,
-          describe: 'Also write a report as FORMAT=FILE, repeatable (with --check)',
-          coerce: (values: unknown[]) => values.map(parseReportFlag),
-        })
-        .option('fail-on', { choices: FAIL_ON, default: 'breaking' as const, describe: 'Exit 1 when a finding is at least this severe (with --check)' })
         .example('$0 probe --target https://sandbox.payments.example --service payments', 'Replay the GET fixtures of fixtures/ and store the answers')
         .example(
           "$0 probe --target https://sandbox.example --header 'Authorization: Bearer ${SANDBOX_TOKEN}' --check",
