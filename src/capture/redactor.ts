@@ -100,8 +100,6 @@ const MAYBE_SECRET = /[="]|eyJ|[Bb]earer|BEARER|[Bb]asic|BASIC|[sr]k_(?:live|tes
  * scan quadratic.
  */
 const JSONISH_KEY = /(?<!\\)"((?:[^"\\\r\n]|\\.){0,256})"\s*:\s*/g;
-/** The inside of a JSON string from just after its opening quote; stops at the closing quote or the end. */
-const STRING_BODY = /(?:[^"\\]|\\[\s\S])*/y;
 const NUMBER = /-?\d+(?:\.\d*)?(?:[eE][+-]?\d*)?/y;
 const COLON_AHEAD = /\s*:/y;
 /**
@@ -478,9 +476,15 @@ function redactJsonishContainer(text: string, start: number): { end: number; tex
 
 /** The end (past the closing quote) of the JSON string whose opening quote is at `start`; the text's end if cut off. */
 function stringEnd(text: string, start: number): { end: number; terminated: boolean } {
-  STRING_BODY.lastIndex = start + 1;
-  STRING_BODY.exec(text);
-  const bodyEnd = STRING_BODY.lastIndex;
+  // A loop, not a regular expression: `(?:[^"\\]|\\.)*` over a string of megabytes overflows the
+  // regexp engine's backtracking stack (a RangeError for any long string in a truncated body).
+  let bodyEnd = start + 1;
+  while (bodyEnd < text.length) {
+    const code = text.charCodeAt(bodyEnd);
+    if (code === 0x22 /* " */) break;
+    bodyEnd += code === 0x5c /* \ */ ? 2 : 1;
+  }
+  bodyEnd = Math.min(bodyEnd, text.length);
   const terminated = text[bodyEnd] === '"';
   return { end: terminated ? bodyEnd + 1 : text.length, terminated };
 }

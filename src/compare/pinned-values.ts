@@ -1,7 +1,7 @@
-import { atomizeChangeset, diff } from 'json-diff-ts';
+import { diff, type IChange } from 'json-diff-ts';
 import type { FixtureInteraction, ValueMatcher } from '../model/fixture.js';
-import { itemsPath, lastKey, parsePath, ROOT_PATH, childPath } from '../model/json-path.js';
-import { formatOf } from '../model/shape.js';
+import { itemsPath, lastKey, ROOT_PATH, childPath } from '../model/json-path.js';
+import { deeperThan, formatOf, jsonTypeOf, MAX_SHAPE_DEPTH } from '../model/shape.js';
 import { ofRecordings, type Drift } from './drift.js';
 import { isScalar, valuesAt } from './values-at.js';
 
@@ -58,10 +58,11 @@ function matcherDrift(path: string, matcher: ValueMatcher, expected: readonly un
     kind: 'value-changed',
     path,
     expected: test.expected,
-    actual: violation,
+    // A container is named by its type: it may be nested deeper than JSON.stringify can go.
+    actual: isScalar(violation) ? violation : jsonTypeOf(violation),
     recordings: judged,
     matching: agreeing,
-    message: `${path} must ${test.describe}; reality has ${JSON.stringify(violation)} in ${ofRecordings(judged - agreeing, judged)}.`,
+    message: `${path} must ${test.describe}; reality has ${isScalar(violation) ? JSON.stringify(violation) : `an ${jsonTypeOf(violation)}`} in ${ofRecordings(judged - agreeing, judged)}.`,
     fix: `change the ${matcher.kind} matcher or the value of \`${lastKey(path) ?? path}\` in {at}`,
   };
 }
@@ -81,7 +82,7 @@ function valueTest(matcher: ValueMatcher, expected: readonly unknown[]): ValueTe
       } catch {
         return undefined;
       }
-      return { expected: `/${matcher.pattern}/`, describe: `match /${matcher.pattern}/`, accepts: (value) => regex.test(String(value)) };
+      return { expected: `/${matcher.pattern}/`, describe: `match /${matcher.pattern}/`, accepts: (value) => isScalar(value) && regex.test(String(value)) };
     }
     case 'equality': {
       const example = expected[0];
@@ -127,22 +128,28 @@ function enumDrift(path: string, expected: readonly unknown[], samples: readonly
 /**
  * Literals that every sampled recording answers differently, and with one same value. The
  * value-level differences come from json-diff-ts: each sample is diffed against the fixture body
- * and its atomic UPDATE changes are read as "reality says this instead".
+ * and its UPDATE changes are read as "reality says this instead". Its changeset is walked as a
+ * tree, key by key, rather than read from atomised path strings, which do not escape keys
+ * (`a.b`, `''`, `0`) and so cannot be mapped back to paths reliably. Bodies nested deeper than
+ * shapes are described are not diffed: json-diff-ts recurses, and no literal lives that deep.
  */
 function literalDrifts(interaction: FixtureInteraction, body: unknown, samples: readonly unknown[], options: PinnedValueOptions): Drift[] {
+  if (deeperThan(body, MAX_SHAPE_DEPTH)) return [];
   const pinned = pinnableLiterals(body, interaction.matchers, options);
   if (pinned.size === 0) return [];
   // path → the values reality answered instead, one entry per sample that differed.
   const replaced = new Map<string, unknown[]>();
+  const rootIsObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  let judged = 0;
   for (const sample of samples) {
+    if (deeperThan(sample, MAX_SHAPE_DEPTH)) continue;
+    judged += 1;
     // diff() may not mutate, but its arrays-by-index walk wants plain data: it gets copies.
-    const changes = atomizeChangeset(diff(structuredClone(body) as object, structuredClone(sample) as object));
-    for (const change of changes) {
-      if (change.type !== 'UPDATE') continue;
-      const path = fromDiffPath(change.path);
+    const changes = diff(structuredClone(body) as object, structuredClone(sample) as object);
+    for (const { path, value } of updatesOf(changes, ROOT_PATH, false, !rootIsObject)) {
       if (!pinned.has(path)) continue;
       const list = replaced.get(path) ?? [];
-      list.push(change.value);
+      list.push(value);
       replaced.set(path, list);
     }
   }
@@ -150,16 +157,16 @@ function literalDrifts(interaction: FixtureInteraction, body: unknown, samples: 
   for (const [path, values] of replaced) {
     const first = values[0];
     // Differing in some samples only, or differently in each: not a pinned value that moved.
-    if (values.length < samples.length || !values.every((value) => value === first)) continue;
+    if (values.length < judged || !values.every((value) => value === first)) continue;
     const expected = pinned.get(path);
     drifts.push({
       kind: 'value-changed',
       path,
       expected,
       actual: first,
-      recordings: samples.length,
+      recordings: judged,
       matching: 0,
-      message: `${path} is pinned to ${JSON.stringify(expected)} by the fixture; reality answers ${JSON.stringify(first)} in ${ofRecordings(samples.length, samples.length)}.`,
+      message: `${path} is pinned to ${JSON.stringify(expected)} by the fixture; reality answers ${JSON.stringify(first)} in ${ofRecordings(judged, judged)}.`,
       fix: `set \`${lastKey(path) ?? path}\` to ${JSON.stringify(first)} in {at}, or give it a type matcher`,
     });
   }
@@ -192,8 +199,17 @@ function looksVarying(path: string, value: unknown): boolean {
   return format !== undefined && format !== 'integer' && format !== 'decimal';
 }
 
-/** json-diff-ts writes `$.items[0].sku`; comparisons speak of `$.items[*].sku`. */
-function fromDiffPath(path: string): string {
-  const normalized = path.replace(/\[\d+\]/g, '[*]');
-  return parsePath(normalized) ? normalized : path;
+/**
+ * The UPDATE changes of a json-diff-ts changeset with our paths: object keys through
+ * {@link childPath}, array items (`embeddedKey: '$index'`) as `[*]` whatever their index. A top
+ * level array or scalar comes as one change keyed `$root`.
+ */
+function updatesOf(changes: readonly IChange[], path: string, inArray: boolean, atRoot: boolean): Array<{ path: string; value: unknown }> {
+  const updates: Array<{ path: string; value: unknown }> = [];
+  for (const change of changes) {
+    const here = atRoot && change.key === '$root' ? path : inArray ? itemsPath(path) : childPath(path, change.key);
+    if (change.changes) updates.push(...updatesOf(change.changes, here, change.embeddedKey === '$index', false));
+    else if (change.type === 'UPDATE') updates.push({ path: here, value: change.value as unknown });
+  }
+  return updates;
 }

@@ -7,10 +7,17 @@ export const ROOT_PATH = '$';
 
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
-/** The path of `key` inside the object at `parent`. */
+/**
+ * The path of `key` inside the object at `parent`. A key that is not a plain identifier is quoted
+ * with JSON's escapes, and `'` escaped too, so that {@link parsePath} reads back every key — one
+ * with a quote, a control character or a lone surrogate included.
+ */
 export function childPath(parent: string, key: string): string {
-  return PLAIN_KEY.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key).replace(/^"|"$/g, "'")}]`;
+  return PLAIN_KEY.test(key) ? `${parent}.${key}` : `${parent}['${JSON.stringify(key).slice(1, -1).replaceAll("'", "\\'")}']`;
 }
+
+/** What a backslash stands for inside a quoted key; any other escaped character stands for itself. */
+const KEY_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 
 /** The path that stands for every item of the array at `parent`. */
 export function itemsPath(parent: string): string {
@@ -44,8 +51,10 @@ export function parsePath(path: string): PathStep[] | undefined {
       let key = '';
       while (j < path.length && path[j] !== quote) {
         if (path[j] === '\\' && j + 1 < path.length) {
-          key += path[j + 1];
-          j += 2;
+          const escaped = path[j + 1]!;
+          const hex = escaped === 'u' ? /^[0-9a-fA-F]{4}/.exec(path.slice(j + 2, j + 6))?.[0] : undefined;
+          key += hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : (KEY_ESCAPES[escaped] ?? escaped);
+          j += hex !== undefined ? 6 : 2;
         } else key += path[j++];
       }
       if (path[j + 1] !== ']') return undefined;

@@ -49,6 +49,23 @@ export const MAX_SHAPE_DEPTH = 64;
 /** How many distinct paths one body may contribute; the rest of a huge map-like body is skipped. */
 export const MAX_SHAPE_PATHS = 5_000;
 
+/**
+ * Whether a parsed JSON value nests more than `limit` containers deep. Iterative: for code that
+ * must not hand such a value to something recursive (JSON.stringify, structuredClone, json-diff-ts).
+ */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: node, depth } = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
 /** The JSON type of a parsed JSON value. */
 export function jsonTypeOf(value: unknown): JsonType {
   if (value === null) return 'null';

@@ -73,7 +73,11 @@ export class BatchedWriter<T> {
   add(item: T): void {
     this.#queue.push(item);
     this.#queuedBytes += this.#sizeOf(item);
-    if (this.#failingSince !== null) return; // a retry is already scheduled
+    if (this.#failingSince !== null) {
+      // A retry is scheduled while a batch is failing; after one was given up, the next write is.
+      this.#timer ??= setTimeout(() => this.#onTimer(), this.#nextDelay());
+      return;
+    }
     if (this.#queue.length >= this.#maxItems || this.#queuedBytes >= this.#maxBytes) this.#writeFullBatches();
     else this.#timer ??= setTimeout(() => this.#onTimer(), this.#intervalMs);
   }
@@ -140,12 +144,13 @@ export class BatchedWriter<T> {
     this.#lastError = describeError(error);
     this.#onError?.(error, this.#attempt);
     if (now - this.#failingSince < this.#giveUpAfterMs) return false;
-    // Given up: drop the batch so that the ones behind it get their chance.
+    // Given up: drop the batch so that the ones behind it get their chance. The window covers the
+    // failure, not each batch: until a write succeeds, each batch behind it gets one attempt and
+    // is dropped if that fails too. Otherwise a store that stays broken (deleted, disk full)
+    // holds a shutdown for the window times the number of batches queued.
     this.#queue = this.#queue.slice(count);
     this.#queuedBytes -= bytes;
     this.#lost += count;
-    this.#failingSince = null;
-    this.#attempt = 0;
     return true;
   }
 

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { CapturedExchange, Exchange, ExchangeError, ExchangeErrorCode, ExchangeSource, StoredBody } from '../model/exchange.js';
 import { MockdriftError } from '../model/errors.js';
 import { headerValue, type HeaderMap } from '../model/headers.js';
+import { jsonText, previewJson } from '../model/json-text.js';
 
 /**
  * HAR 1.2 in and out of the store. `import` reads DevTools exports and Polly.JS recordings into
@@ -187,7 +188,7 @@ function urlOf(url: unknown): string {
 
 function startedAtOf(value: unknown): number {
   const time = typeof value === 'string' ? Date.parse(value) : NaN;
-  if (Number.isNaN(time)) throw new EntryError(`startedDateTime ${JSON.stringify(value) ?? 'undefined'} is not an ISO 8601 date`);
+  if (Number.isNaN(time)) throw new EntryError(`startedDateTime ${previewJson(value)} is not an ISO 8601 date`);
   return time;
 }
 
@@ -195,7 +196,7 @@ function startedAtOf(value: unknown): number {
 function statusOf(status: unknown): number | null {
   if (status === 0) return null;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
-    throw new EntryError(`response status ${JSON.stringify(status) ?? 'undefined'} is not an HTTP status (such as 200, or 0 for no response)`);
+    throw new EntryError(`response status ${previewJson(status)} is not an HTTP status (such as 200, or 0 for no response)`);
   }
   return status;
 }
@@ -227,7 +228,7 @@ function headersOf(list: unknown): HeaderMap {
     if (!isObject(header) || typeof header['name'] !== 'string') continue;
     const name = header['name'].trim().toLowerCase();
     if (name === '' || name.startsWith(':')) continue;
-    const value = header['value'] === undefined || header['value'] === null ? '' : String(header['value']);
+    const value = header['value'] === undefined || header['value'] === null ? '' : jsonText(header['value']);
     const existing = headers[name];
     if (existing === undefined) headers[name] = value;
     else headers[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
@@ -246,7 +247,7 @@ function postDataOf(postData: unknown): { bytes: Buffer } | null {
   if (!Array.isArray(postData['params']) || postData['params'].length === 0) return null;
   const form = new URLSearchParams();
   for (const param of postData['params']) {
-    if (isObject(param) && typeof param['name'] === 'string') form.append(param['name'], String(param['value'] ?? ''));
+    if (isObject(param) && typeof param['name'] === 'string') form.append(param['name'], jsonText(param['value'] ?? ''));
   }
   return { bytes: Buffer.from(form.toString()) };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Exchange, ExchangeError, ExchangeSource, StoredBody } from '../model/exchange.js';
@@ -60,10 +60,13 @@ export class SqliteRecordingStore implements RecordingStore {
   readonly #prepared = new Map<string, Database.Statement>();
   readonly #statements;
   readonly #insertBatch: (exchanges: readonly Exchange[]) => void;
+  /** Device and inode of the file as opened (writable stores only): to notice it being deleted. */
+  readonly #identity: string | null;
 
   private constructor(location: string, db: Database.Database) {
     this.location = location;
     this.#db = db;
+    this.#identity = db.readonly || db.memory ? null : fileIdentity(location);
     this.#statements = {
       insertBody: db.prepare('INSERT OR IGNORE INTO bodies (hash, content) VALUES (?, ?)'),
       insertShape: db.prepare('INSERT OR IGNORE INTO shapes (hash, shape) VALUES (?, ?)'),
@@ -148,6 +151,14 @@ export class SqliteRecordingStore implements RecordingStore {
 
   insert(exchanges: readonly Exchange[]): void {
     if (exchanges.length === 0) return;
+    // SQLite goes on writing to a file deleted under it (and to its -wal): every row would be
+    // lost with it, silently. Fail the batch instead, so that the loss is retried, warned and counted.
+    if (this.#identity !== null && fileIdentity(this.location) !== this.#identity) {
+      throw new MockdriftError(
+        'STORE_UNAVAILABLE',
+        `the recordings store ${this.location} was deleted or replaced while mockdrift was writing to it; restart mockdrift record to record into a new one`,
+      );
+    }
     try {
       this.#insertBatch(exchanges);
     } catch (error) {
@@ -398,6 +409,12 @@ export class SqliteRecordingStore implements RecordingStore {
 
 /** Thrown inside a dry run's transaction to roll it back. */
 class DryRunRollback extends Error {}
+
+/** `dev:ino` of a file, or null when there is none. */
+function fileIdentity(file: string): string | null {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats ? `${stats.dev}:${stats.ino}` : null;
+}
 
 /** Creates the store file with mode 0600 before SQLite does (SQLite would use the umask). */
 function createPrivateFile(file: string): void {

@@ -2,6 +2,7 @@ import type { Finding } from '../model/finding.js';
 import type { FixtureInteraction, JsonPointer } from '../model/fixture.js';
 import { lastKey, parsePath } from '../model/json-path.js';
 import { valuesAt } from '../compare/values-at.js';
+import { deeperThan, MAX_SHAPE_DEPTH } from '../model/shape.js';
 
 /** One change to a fixture file, addressed by JSON pointer into the file. */
 export type FixtureEdit =
@@ -92,6 +93,10 @@ export function planFixtureEdits(
         const value = finding.kind === 'value-changed' && isPlain(finding.actual) ? finding.actual : sampleValue(samples, finding.path);
         if (value === undefined) {
           skip(finding, `no recorded value of ${finding.path} to take`);
+          continue;
+        }
+        if (deeperThan(value, MAX_SHAPE_DEPTH)) {
+          skip(finding, `the recorded value of ${finding.path} nests too deeply to write into a fixture`);
           continue;
         }
         for (const pointer of pointers) replacements.push({ op: 'replace', pointer, value });

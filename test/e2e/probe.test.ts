@@ -52,7 +52,7 @@ describe('mockdrift probe, run as a user runs it', () => {
     const result = await probeCli();
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('skipped POST /v1/charges (fixtures/charges.json): unsafe method (pass --allow-unsafe)');
-    expect(result.stderr).toMatch(/^200 GET \/v1\/balance \d+ ms$/m);
+    expect(result.stderr).toMatch(/^200 GET \/v1\/balance \d+ ms( [\d.]+ k?B)?$/m);
     expect(result.stderr).toMatch(/3 request\(s\), 3 answered, 0 failed, 1 skipped; stored 3 exchange\(s\)/);
     expect(upstream.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
 

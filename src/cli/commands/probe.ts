@@ -5,6 +5,7 @@ import { MockdriftError } from '../../model/errors.js';
 import type { FixtureInteraction } from '../../model/fixture.js';
 import type { ProbeEvent, ProbeResult } from '../../probe/prober.js';
 import type { CliContext, GlobalArgs } from '../context.js';
+import type { ExchangeLog } from '../exchange-log.js';
 import type { Terminal } from '../terminal.js';
 import { parseDuration, parseInteger, parseSize } from '../values.js';
 import { emitReport, reportOptions, type FailOn, type ReportFormatName } from '../report-output.js';
@@ -60,10 +61,12 @@ export function probeCommand(context: CliContext): CommandModule<GlobalArgs, Pro
 async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
   // Loaded here, not at start-up: `mockdrift --help` should not pay for SQLite and undici.
-  const [{ loadRunFixtures }, { CaptureWriter }, { probe }] = await Promise.all([
+  const [{ loadRunFixtures }, { CaptureWriter }, { probe }, { Redactor }, { ExchangeLog }] = await Promise.all([
     import('../check-runner.js'),
     import('../../capture/capture-writer.js'),
     import('../../probe/prober.js'),
+    import('../../capture/redactor.js'),
+    import('../exchange-log.js'),
   ]);
   const interactions = await loadRunFixtures({
     cwd: context.cwd,
@@ -79,7 +82,7 @@ async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void>
     maxBodyBytes: args.maxBody,
     onWarning: (message) => terminal.warn(message),
   });
-  const progress = new ProbeProgress(terminal);
+  const progress = new ProbeProgress(terminal, new ExchangeLog(new Redactor(context.config.redact ?? {}), terminal));
   let result: ProbeResult;
   try {
     result = await probe({
@@ -157,9 +160,11 @@ class ProbeProgress {
   /** Whether to draw the bar: on a terminal only; CI logs get one line per request. */
   readonly #bar: boolean;
   readonly #failures: string[] = [];
+  readonly #log: ExchangeLog;
 
-  constructor(terminal: Terminal) {
+  constructor(terminal: Terminal, log: ExchangeLog) {
     this.#terminal = terminal;
+    this.#log = log;
     this.#bar = terminal.interactive;
   }
 
@@ -191,8 +196,8 @@ class ProbeProgress {
 
   #onExchange(exchange: CapturedExchange): void {
     if (exchange.error) this.lastError = exchange.error.message;
-    if (!this.#bar) this.#terminal.log(exchangeLine(exchange, this.#terminal));
-    else if (exchange.error) this.#failures.push(`failed ${exchange.method} ${pathOf(exchange)}: ${exchange.error.message}`);
+    if (!this.#bar) this.#terminal.log(this.#log.line(exchange));
+    else if (exchange.error) this.#failures.push(`failed ${exchange.method} ${this.#log.path(exchange.url)}: ${exchange.error.message}`);
   }
 
   #draw(done: number, total: number, failures: number): void {
@@ -200,19 +205,6 @@ class ProbeProgress {
     const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
     this.#terminal.progress(`probe ${done}/${total} ▕${bar}▏ ${failures} failed`);
   }
-}
-
-/** `200 GET /v1/x 35 ms`, or the failure instead of a status. */
-function exchangeLine(exchange: CapturedExchange, terminal: Terminal): string {
-  const status = exchange.status !== null ? String(exchange.status) : '---';
-  const style = exchange.error || Number(status) >= 500 ? 'red' : Number(status) >= 400 ? 'yellow' : 'green';
-  const detail = exchange.error ? ` ${terminal.paint('red', `${exchange.error.code}: ${exchange.error.message}`, 'stderr')}` : '';
-  return `${terminal.paint(style, status, 'stderr')} ${exchange.method} ${pathOf(exchange)} ${Math.round(exchange.durationMs)} ms${detail}`;
-}
-
-function pathOf(exchange: CapturedExchange): string {
-  const url = new URL(exchange.url);
-  return url.pathname + url.search;
 }
 
 function parseTargetFlag(value: unknown): string {

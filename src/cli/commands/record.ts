@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import type { CapturedExchange } from '../../model/exchange.js';
 import type { RecordingProxy } from '../../proxy/recording-proxy.js';
 import { MockdriftError } from '../../model/errors.js';
 import type { CliContext, GlobalArgs } from '../context.js';
@@ -51,10 +50,13 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
   const sandboxes = sandboxesToRecord(args, context);
   const dbPath = resolve(context.cwd, args.db);
   // Loaded here, not at start-up: `mockdrift --help` should not pay for SQLite and the proxy.
-  const [{ CaptureWriter }, proxyModule] = await Promise.all([
+  const [{ CaptureWriter }, proxyModule, { Redactor }, { ExchangeLog }] = await Promise.all([
     import('../../capture/capture-writer.js'),
     import('../../proxy/recording-proxy.js'),
+    import('../../capture/redactor.js'),
+    import('../exchange-log.js'),
   ]);
+  const log = new ExchangeLog(new Redactor(context.config.redact ?? {}), terminal, { withService: sandboxes.length > 1 });
 
   const writer = await CaptureWriter.start({
     dbPath,
@@ -78,9 +80,9 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
         onExchange: (exchange) => {
           if (exchange.error) tally.failed += 1;
           else tally.answered += 1;
-          terminal.log(exchangeLine(exchange, sandboxes.length > 1, terminal));
+          terminal.log(log.line(exchange));
         },
-        onRefused: (method, url, reason) => terminal.warn(`refused ${method} ${url}: ${reason}`),
+        onRefused: (method, url, reason) => terminal.warn(`refused ${method} ${log.target(url)}: ${reason}`),
       });
       proxies.push(proxy);
       const service = sandbox.service === 'default' ? '' : `service ${sandbox.service}, `;
@@ -144,26 +146,4 @@ function untilSignal(terminal: Terminal): Promise<NodeJS.Signals> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-}
-
-const CLIENT_STATUS: Partial<Record<string, string>> = {
-  'upstream-unreachable': '502',
-  'upstream-timeout': '504',
-  'proxy-error': '502',
-};
-
-function exchangeLine(exchange: CapturedExchange, withService: boolean, terminal: Terminal): string {
-  const path = new URL(exchange.url).pathname + new URL(exchange.url).search;
-  const status = exchange.status !== null ? String(exchange.status) : (CLIENT_STATUS[exchange.error?.code ?? ''] ?? '---');
-  const style = exchange.error || Number(status) >= 500 ? 'red' : Number(status) >= 400 ? 'yellow' : 'green';
-  const service = withService ? `[${exchange.service}] ` : '';
-  const size = exchange.responseBody ? ` ${formatBytes(exchange.responseBody.byteLength)}` : '';
-  const detail = exchange.error ? ` ${terminal.paint('red', `${exchange.error.code}: ${exchange.error.message}`, 'stderr')}` : '';
-  return `${service}${terminal.paint(style, status, 'stderr')} ${exchange.method} ${path} ${Math.round(exchange.durationMs)} ms${size}${detail}`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
