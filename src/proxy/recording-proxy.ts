@@ -233,11 +233,15 @@ export class RecordingProxy {
     // request's own framing (`transfer-encoding: chunked`) stays: Node frames the body by it.
     // http-proxy copies `req.headers` when it builds the upstream request (and emits `proxyReq`
     // only once the headers may already be on the wire), so they are removed here.
+    const clientConnection = req.headers.connection;
     stripHopByHop(req.headers, 'transfer-encoding');
     // A request without a body (most of them) needs no listener: it would only switch the stream mode.
     if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) req.on('data', flight.request.add);
     res.once('close', () => this.#onClientClosed(req, res, flight));
     this.#proxy.web(req, res, {}, (error) => this.#onProxyError(error, req, res));
+    // http-proxy has built the upstream request by now; the answer to the client must still honour
+    // the client's own `Connection` (a `close` there means close, not keep-alive).
+    if (clientConnection !== undefined) req.headers.connection = clientConnection;
   }
 
   #onUpstreamRequest(proxyReq: http.ClientRequest, req: IncomingMessage): void {

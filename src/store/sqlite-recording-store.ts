@@ -419,7 +419,7 @@ function fileIdentity(file: string): string | null {
 /** Creates the store file with mode 0600 before SQLite does (SQLite would use the umask). */
 function createPrivateFile(file: string): void {
   if (file === ':memory:') return;
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   try {
     closeSync(openSync(file, 'wx', 0o600));
   } catch (error) {

@@ -113,6 +113,16 @@ describe('the recording proxy, in front of a real sandbox', () => {
     });
   });
 
+  it("honours the client's Connection: close, and keeps its own connection to the sandbox alive", async () => {
+    upstream = await startUpstream((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    recorder = await startRecorder(upstream.url);
+    const { port } = new URL(recorder.proxy.url);
+    const response = await rawRequest(Number(port), 'GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.1 200/);
+    expect(response.toLowerCase()).toContain('connection: close');
+    expect(upstream.requests[0]?.headers.connection).not.toBe('close');
+  });
+
   it('answers and stores all of 400 requests sent over 20 concurrent connections', async () => {
     upstream = await startUpstream((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(json({ url: req.url })));
     recorder = await startRecorder(upstream.url);
