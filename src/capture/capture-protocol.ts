@@ -26,7 +26,7 @@ export interface CaptureStats {
 }
 
 export type ToWorker =
-  | { readonly type: 'capture'; readonly exchanges: readonly CapturedExchange[] }
+  | { readonly type: 'capture'; readonly exchanges: readonly CapturedExchange[]; readonly bytes: number }
   | { readonly type: 'flush'; readonly id: number }
   | { readonly type: 'close'; readonly id: number };
 
@@ -34,4 +34,6 @@ export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'fatal'; readonly code: MockdriftErrorCode | null; readonly message: string }
   | { readonly type: 'warning'; readonly message: string }
-  | { readonly type: 'flushed'; readonly id: number; readonly stats: Omit<CaptureStats, 'captured'> };
+  | { readonly type: 'flushed'; readonly id: number; readonly stats: Omit<CaptureStats, 'captured'> }
+  /** A capture message was prepared and handed to the batched writer: its bytes left the backlog. */
+  | { readonly type: 'consumed'; readonly bytes: number };

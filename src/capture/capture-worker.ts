@@ -47,7 +47,7 @@ const writer = new BatchedWriter<Exchange>((batch) => store.insert(batch), {
 
 let failedToPrepare = 0;
 
-async function capture(exchanges: readonly CapturedExchange[]): Promise<void> {
+async function capture(exchanges: readonly CapturedExchange[], bytes: number): Promise<void> {
   for (const captured of exchanges) {
     try {
       writer.add(await prepareExchange(captured, prepare));
@@ -56,6 +56,7 @@ async function capture(exchanges: readonly CapturedExchange[]): Promise<void> {
       send({ type: 'warning', message: `could not store ${captured.method} ${captured.url}: ${describeError(error)}` });
     }
   }
+  send({ type: 'consumed', bytes });
 }
 
 async function flushed(id: number): Promise<void> {
@@ -69,7 +70,7 @@ port.on('message', (message: ToWorker) => {
   tail = tail.then(async () => {
     switch (message.type) {
       case 'capture':
-        return capture(message.exchanges);
+        return capture(message.exchanges, message.bytes);
       case 'flush':
         return flushed(message.id);
       case 'close':

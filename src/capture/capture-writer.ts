@@ -23,6 +23,11 @@ export interface CaptureWriterOptions {
   readonly busyTimeoutMs?: number;
   /** Called with problems worth a line in the log (a locked store being retried). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Bytes of captured exchanges the worker may fall behind by before {@link CaptureWriter.overloaded}
+   * says so (and the proxy holds new requests until the worker catches up). Default: 128 MiB.
+   */
+  readonly maxBacklogBytes?: number;
 }
 
 /** The default cap on stored bodies (SPEC §4). */
@@ -41,11 +46,15 @@ export class CaptureWriter {
   #nextId = 1;
   #closed = false;
   #exited: Error | null = null;
+  #backlog = 0;
+  readonly #maxBacklog: number;
+  #drained: Array<() => void> = [];
   readonly #waiting = new Map<number, { resolve: (stats: CaptureStats) => void; reject: (error: Error) => void }>();
 
-  private constructor(worker: Worker, onWarning: (message: string) => void) {
+  private constructor(worker: Worker, onWarning: (message: string) => void, maxBacklog: number) {
     this.#worker = worker;
     this.#onWarning = onWarning;
+    this.#maxBacklog = maxBacklog;
   }
 
   /**
@@ -73,7 +82,7 @@ export class CaptureWriter {
       worker.on('message', onMessage);
       worker.once('error', reject);
     });
-    const writer = new CaptureWriter(worker, options.onWarning ?? (() => {}));
+    const writer = new CaptureWriter(worker, options.onWarning ?? (() => {}), options.maxBacklogBytes ?? 128 * 1024 * 1024);
     writer.#listen();
     return writer;
   }
@@ -81,6 +90,21 @@ export class CaptureWriter {
   /** How many exchanges were handed over so far. */
   get captured(): number {
     return this.#captured;
+  }
+
+  /**
+   * Whether the worker has fallen more than `maxBacklogBytes` behind. Memory must stay bounded:
+   * a proxy that keeps accepting while its recorder cannot keep up would hold every body in
+   * memory, so it waits for {@link ready} before taking new requests.
+   */
+  get overloaded(): boolean {
+    return this.#backlog > this.#maxBacklog;
+  }
+
+  /** Resolves once the backlog is down to half of `maxBacklogBytes` (at once when it is). */
+  ready(): Promise<void> {
+    if (this.#backlog <= this.#maxBacklog / 2 || this.#exited || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
   }
 
   /** Queues an exchange for storage. Never blocks and never throws. */
@@ -120,7 +144,17 @@ export class CaptureWriter {
     if (this.#queue.length === 0 || this.#exited) return;
     const exchanges = this.#queue;
     this.#queue = [];
-    this.#worker.postMessage({ type: 'capture', exchanges } satisfies ToWorker, ownedBuffers(exchanges));
+    const bytes = exchanges.reduce((total, exchange) => total + weight(exchange), 0);
+    this.#backlog += bytes;
+    this.#worker.postMessage({ type: 'capture', exchanges, bytes } satisfies ToWorker, ownedBuffers(exchanges));
+  }
+
+  #consumed(bytes: number): void {
+    this.#backlog = Math.max(0, this.#backlog - bytes);
+    if (this.#backlog > this.#maxBacklog / 2) return;
+    const waiting = this.#drained;
+    this.#drained = [];
+    for (const resolve of waiting) resolve();
   }
 
   #request(type: 'flush' | 'close'): Promise<CaptureStats> {
@@ -135,7 +169,8 @@ export class CaptureWriter {
 
   #listen(): void {
     this.#worker.on('message', (message: FromWorker) => {
-      if (message.type === 'warning') this.#onWarning(message.message);
+      if (message.type === 'consumed') this.#consumed(message.bytes);
+      else if (message.type === 'warning') this.#onWarning(message.message);
       else if (message.type === 'flushed') {
         this.#waiting.get(message.id)?.resolve({ captured: this.#captured, ...message.stats });
         this.#waiting.delete(message.id);
@@ -143,6 +178,7 @@ export class CaptureWriter {
     });
     const fail = (error: Error): void => {
       this.#exited ??= error;
+      this.#consumed(this.#backlog); // nothing will drain it any more: let waiting requests go
       for (const { reject } of this.#waiting.values()) reject(error);
       this.#waiting.clear();
     };
@@ -154,6 +190,11 @@ export class CaptureWriter {
       if (!this.#closed) fail(new Error(`the capture worker stopped unexpectedly (exit code ${code})`));
     });
   }
+}
+
+/** What an exchange weighs in the backlog: its bodies plus a fixed allowance for the rest. */
+function weight(exchange: CapturedExchange): number {
+  return (exchange.requestBody?.byteLength ?? 0) + (exchange.responseBody?.byteLength ?? 0) + 1024;
 }
 
 /**

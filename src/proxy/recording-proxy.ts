@@ -11,6 +11,9 @@ import { BodyCollector } from './body-collector.js';
 /** Where captured exchanges go; `CaptureWriter` is the one that stores them. */
 export interface ExchangeSink {
   write(exchange: CapturedExchange): void;
+  /** True while the sink is too far behind to take more; new requests then wait for {@link ready}. */
+  readonly overloaded?: boolean;
+  ready?(): Promise<void>;
 }
 
 /** How a recording proxy runs. */
@@ -200,6 +203,20 @@ export class RecordingProxy {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const sink = this.#options.sink;
+    if (sink.overloaded && sink.ready) {
+      // The recorder is far behind: hold new requests until it catches up rather than let every
+      // body pile up in memory. Only under a load the store cannot follow; nothing is dropped.
+      req.pause();
+      void sink.ready().then(() => {
+        if (!res.destroyed) this.#forward(req, res);
+      });
+      return;
+    }
+    this.#forward(req, res);
+  }
+
+  #forward(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
     if (!url.startsWith('/')) {
       // An absolute URI (`GET http://other.host/ HTTP/1.1`) is a forward-proxy request.

@@ -136,6 +136,23 @@ describe('the recording proxy, in front of a real sandbox', () => {
     store.close();
   });
 
+  it('holds new requests while the recorder is too far behind, and still answers and stores them all', async () => {
+    upstream = await startUpstream((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(BODY_64K));
+    // A backlog of two bodies at most: the proxy must wait for the worker over and over.
+    recorder = await startRecorder(upstream.url, { writer: { maxBacklogBytes: 140_000 } });
+    let sawOverload = false;
+    const watch = setInterval(() => (sawOverload ||= recorder.writer.overloaded), 1);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    const responses = await runConcurrently(60, 10, (i) => request(`${recorder.proxy.url}/big/${i}`, { agent }));
+    clearInterval(watch);
+    agent.destroy();
+    expect(responses.every((response) => response.status === 200 && response.body.length === BODY_64K.length)).toBe(true);
+    expect(sawOverload).toBe(true);
+    const store = await recorder.flushAndOpen();
+    expect(store.count()).toBe(60);
+    store.close();
+  });
+
   it('stores a body over --max-body truncated and flagged, and still sends all of it', async () => {
     upstream = await startUpstream((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(BODY_64K));
     recorder = await startRecorder(upstream.url, { maxBodyBytes: 10_000, writer: { maxBodyBytes: 10_000 } });
