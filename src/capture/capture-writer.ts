@@ -25,7 +25,7 @@ export interface CaptureWriterOptions {
   readonly onWarning?: (message: string) => void;
   /**
    * Bytes of captured exchanges the worker may fall behind by before {@link CaptureWriter.overloaded}
-   * says so (and the proxy holds new requests until the worker catches up). Default: 128 MiB.
+   * says so (and the proxy holds new requests until the worker catches up). Default: 32 MiB.
    */
   readonly maxBacklogBytes?: number;
 }
@@ -82,7 +82,7 @@ export class CaptureWriter {
       worker.on('message', onMessage);
       worker.once('error', reject);
     });
-    const writer = new CaptureWriter(worker, options.onWarning ?? (() => {}), options.maxBacklogBytes ?? 128 * 1024 * 1024);
+    const writer = new CaptureWriter(worker, options.onWarning ?? (() => {}), options.maxBacklogBytes ?? 32 * 1024 * 1024);
     writer.#listen();
     return writer;
   }
