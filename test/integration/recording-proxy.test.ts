@@ -1,9 +1,8 @@
 import http from 'node:http';
-import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOP_BY_HOP_HEADERS } from '../../src/model/headers.js';
-import { request, runConcurrently } from '../support/http-client.js';
+import { rawRequest, request, runConcurrently } from '../support/http-client.js';
 import { startRecorder, waitFor, type Recorder } from '../support/recorder.js';
 import { closedPort, startUpstream, type Upstream } from '../support/upstream.js';
 
@@ -305,18 +304,3 @@ describe('the recording proxy, in front of a real sandbox', () => {
     });
   });
 });
-
-/** Sends raw bytes and returns what came back before the server closed (or 2 s passed). */
-function rawRequest(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
-    let received = '';
-    socket.on('data', (chunk) => (received += chunk.toString()));
-    socket.on('close', () => resolve(received));
-    socket.on('error', reject);
-    setTimeout(() => {
-      socket.destroy();
-      resolve(received);
-    }, 2000);
-  });
-}

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordInto } from '../corpus/harness.js';
 import { BIN, runCli, spawnCli } from '../support/cli.js';
-import { request } from '../support/http-client.js';
+import { rawRequest, request } from '../support/http-client.js';
 import { startRecorder, waitFor, type Recorder } from '../support/recorder.js';
 import { tempDir } from '../support/temp-dir.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
@@ -17,20 +17,6 @@ import { startUpstream, type Upstream } from '../support/upstream.js';
  * store is private to its owner whatever the umask.
  */
 
-/** Sends raw bytes and returns what came back before the server closed (or 2 s passed). */
-function rawRequest(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    socket.on('close', () => resolve(received));
-    socket.on('error', reject);
-    setTimeout(() => {
-      socket.destroy();
-      resolve(received);
-    }, 2000);
-  });
-}
 
 /** A server that only counts what reaches it, on 127.0.0.2 where the system allows it (Linux does), else 127.0.0.1. */
 async function startBystander(): Promise<{ host: string; port: number; hits: string[]; close(): Promise<void> }> {

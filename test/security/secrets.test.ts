@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/cli/check-runner.js';
 import { REPORT_FORMATTERS } from '../../src/report/formatters.js';
 import { runCli, spawnCli } from '../support/cli.js';
-import { request } from '../support/http-client.js';
+import { rawRequest, request } from '../support/http-client.js';
 import { startRecorder, type Recorder } from '../support/recorder.js';
 import { tempDir } from '../support/temp-dir.js';
 import { startUpstream, type Upstream } from '../support/upstream.js';
@@ -361,19 +361,3 @@ describe('through the CLI', () => {
     });
   });
 });
-
-/** Sends raw bytes and returns what came back before the server closed (or 2 s passed). */
-async function rawRequest(port: number, text: string): Promise<string> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
-    let received = '';
-    socket.on('data', (chunk) => (received += chunk.toString()));
-    socket.on('close', () => resolve(received));
-    socket.on('error', reject);
-    setTimeout(() => {
-      socket.destroy();
-      resolve(received);
-    }, 2000);
-  });
-}

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 
 export interface Response {
   readonly status: number;
@@ -43,4 +44,19 @@ export async function runConcurrently<T>(count: number, concurrency: number, tas
   });
   await Promise.all(workers);
   return results;
+}
+
+/** Sends raw bytes to 127.0.0.1:`port` and returns what came back before the server closed (or 2 s passed). */
+export function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+    setTimeout(() => {
+      socket.destroy();
+      resolve(received);
+    }, 2000);
+  });
 }
