@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkFixtures, type CheckOptions, type Recordings } from '../compare/check-fixtures.js';
 import { IgnoreRules, type IgnoreRule } from '../compare/ignore-rules.js';
-import { loadFixtures } from '../fixtures/load-fixtures.js';
+import { loadFixtures } from '../formats/load-fixtures.js';
 import { MockdriftError } from '../model/errors.js';
 import type { Report } from '../model/finding.js';
 import type { FixtureInteraction } from '../model/fixture.js';

@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { checkFixtures } from '../compare/check-fixtures.js';
 import { matchRecordings, RecordingIndex } from '../compare/match-recordings.js';
-import { JsonTextEditor } from '../fixtures/json-text-editor.js';
+import { JsonTextEditor } from '../formats/json-text-editor.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { FixtureInteraction } from '../model/fixture.js';
 import { planFixtureEdits, UPDATABLE_FORMATS, type FixtureEdit, type Skipped } from '../update/plan-fixture-edits.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../src/capture/capture-writer.js';
-import { loadFixtures } from '../../src/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../src/formats/load-fixtures.js';
 import type { Exchange } from '../../src/model/exchange.js';
 import type { FixtureInteraction, FixtureRequest } from '../../src/model/fixture.js';
 import { probe, type ProbeEvent, type ProbeOptions } from '../../src/probe/prober.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { FixtureLoader, FixtureSource } from '../../src/fixtures/fixture-loader.js';
-import { JsonDocument } from '../../src/fixtures/json-document.js';
+import type { FixtureLoader, FixtureSource } from '../../src/formats/fixture-loader.js';
+import { JsonDocument } from '../../src/formats/json-document.js';
 import { MockdriftError } from '../../src/model/errors.js';
 import type { FixtureInteraction } from '../../src/model/fixture.js';
 

@@ -39,7 +39,7 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
   const [{ randomUUID }, { JsonDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { SqliteRecordingStore }] =
     await Promise.all([
       import('node:crypto'),
-      import('../../fixtures/json-document.js'),
+      import('../../formats/json-document.js'),
       import('../../store/har.js'),
       import('../../capture/prepare-exchange.js'),
       import('../../capture/redactor.js'),
