@@ -1,7 +1,13 @@
 /**
- * mockdrift's programmatic API: record a sandbox's traffic into a store and read it back. The
- * CLI (`bin/mockdrift`) is built on exactly these.
+ * mockdrift's programmatic API: record a sandbox's traffic into a store, read it back, check
+ * fixtures against it and update them. The CLI (`bin/mockdrift`) is built on exactly these.
  */
+export { check, formatReport, type CheckApiOptions, type ReportFormat } from './check.js';
+export { update, type FileUpdate, type UpdateApiOptions, type UpdateResult } from './update/run-update.js';
+export { loadFixtures, type LoadFixturesOptions } from './formats/load-fixtures.js';
+export { loadConfig, type MockdriftConfig, type ServiceConfig } from './config.js';
+export type { Evidence, Finding, FindingKind, Report, ReportSummary, Severity } from './model/finding.js';
+export type { FixtureFormat, FixtureInteraction } from './model/fixture.js';
 export { CaptureWriter, DEFAULT_MAX_BODY_BYTES, type CaptureStats, type CaptureWriterOptions } from './capture/capture-writer.js';
 export { Redactor, type RedactionOptions } from './capture/redactor.js';
 export { MockdriftError, type MockdriftErrorCode } from './model/errors.js';

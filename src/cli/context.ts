@@ -1,4 +1,4 @@
-import type { MockdriftConfig } from './config.js';
+import type { MockdriftConfig } from '../config.js';
 import { Terminal } from './terminal.js';
 
 /** The flags every command takes. */

@@ -10,7 +10,7 @@ import { pruneCommand } from './commands/prune.js';
 import { recordCommand } from './commands/record.js';
 import { updateCommand } from './commands/update.js';
 import { routesCommand } from './commands/routes.js';
-import { loadConfig, type MockdriftConfig } from './config.js';
+import { loadConfig, type MockdriftConfig } from '../config.js';
 import { createContext } from './context.js';
 import { Terminal } from './terminal.js';
 

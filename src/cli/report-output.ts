@@ -54,8 +54,12 @@ export function parseReportFlag(value: unknown): { format: ReportFormatName; fil
  * sets the exit code by `--fail-on`.
  */
 export async function emitReport(report: Report, output: ReportOutput & { readonly failOn: FailOn }, context: CliContext, terminal: Terminal): Promise<void> {
-  const [{ REPORT_FORMATTERS }, { publishToGitHubActions }] = await Promise.all([import('../report/formatters.js'), import('./github-actions.js')]);
-  const render = (format: ReportFormatName, color = false): string => REPORT_FORMATTERS[format]!.render(report, { color });
+  const [{ formatReport }, { REPORT_FORMATTERS }, { publishToGitHubActions }] = await Promise.all([
+    import('../check.js'),
+    import('../report/formatters.js'),
+    import('./github-actions.js'),
+  ]);
+  const render = (format: ReportFormatName, color = false): string => formatReport(report, format, { color });
   const write = (file: string, text: string): void => {
     try {
       writeFileSync(resolve(context.cwd, file), text);

@@ -2,25 +2,21 @@
  * Parsers for flag values that yargs leaves as text or lets through as NaN. Each throws an Error
  * whose message names the flag and shows a valid example; yargs turns it into a usage error.
  */
-
-const DURATION_UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
+import { durationMs } from '../model/duration.js';
 
 /** `500ms`, `30s`, `5m`, `2h`, `7d`, `1w`, or combinations such as `1h30m`; a bare number is seconds. */
 export function parseDuration(flag: string, value: unknown): number {
   const text = String(value).trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)];
-  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== text) {
-    throw new Error(`--${flag} "${text}" is not a duration; use e.g. 30s, 5m, 2h, 7d or 1h30m`);
+  const ms = durationMs(text);
+  if (ms !== undefined) return ms;
+  if (text === '') {
+    // `--older-than -5d`: yargs reads "-5d" as short flags and leaves the value empty.
+    throw new Error(`--${flag} needs a duration, e.g. 30s, 5m, 2h, 7d or 1h30m (a value starting with "-" is read as a flag; durations cannot be negative)`);
   }
-  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit!]!, 0);
+  if (text.startsWith('-') && durationMs(text.slice(1)) !== undefined) {
+    throw new Error(`--${flag} "${text}" is not a duration: durations cannot be negative; use e.g. ${text.slice(1)}`);
+  }
+  throw new Error(`--${flag} "${text}" is not a duration; use e.g. 30s, 5m, 2h, 7d or 1h30m`);
 }
 
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runUpdate } from '../../src/cli/update-runner.js';
+import { runUpdate } from '../../src/update/run-update.js';
 import type { FixtureFormat } from '../../src/model/fixture.js';
 import { findingLines, prepareCase, type FixtureSpec, type RecordingSpec } from '../corpus/harness.js';
 

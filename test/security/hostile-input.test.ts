@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prepareExchange } from '../../src/capture/prepare-exchange.js';
 import { Redactor } from '../../src/capture/redactor.js';
-import { runUpdate } from '../../src/cli/update-runner.js';
+import { runUpdate } from '../../src/update/run-update.js';
 import { aggregateShapes } from '../../src/compare/aggregate-shape.js';
 import { checkFixtures, type Recordings } from '../../src/compare/check-fixtures.js';
 import { JsonDocument, type PointerStep } from '../../src/formats/json-document.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/cli/check-runner.js';
+import { runCheck } from '../../src/check.js';
 import { REPORT_FORMATTERS } from '../../src/report/formatters.js';
 import { runCli, spawnCli } from '../support/cli.js';
 import { rawRequest, request } from '../support/http-client.js';

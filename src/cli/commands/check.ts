@@ -42,16 +42,16 @@ export function checkCommand(context: CliContext): CommandModule<GlobalArgs, Che
 
 async function check(args: CheckArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const { runCheck } = await import('../check-runner.js');
-  const report = await runCheck({
+  const { check } = await import('../../check.js');
+  const report = await check({
     cwd: context.cwd,
     db: args.db,
     config: context.config,
     fixtures: args.fixtures ?? [],
     ...(args.service !== undefined ? { service: args.service } : {}),
     ignore: args.ignore ?? [],
-    ...(args.since !== undefined ? { sinceMs: args.since } : {}),
-    ...(args.maxAge !== undefined ? { maxAgeMs: args.maxAge } : {}),
+    ...(args.since !== undefined ? { since: args.since } : {}),
+    ...(args.maxAge !== undefined ? { maxAge: args.maxAge } : {}),
     requireCoverage: args.requireCoverage,
   });
   await emitReport(

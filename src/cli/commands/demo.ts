@@ -27,13 +27,12 @@ export function demoCommand(context: CliContext): CommandModule<GlobalArgs, Demo
 
 async function demo(args: DemoArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const [{ startExampleSandboxes }, { demoTraffic }, { CaptureWriter }, { RecordingProxy }, { runCheck }, { REPORT_FORMATTERS }] = await Promise.all([
+  const [{ startExampleSandboxes }, { demoTraffic }, { CaptureWriter }, { RecordingProxy }, { check, formatReport }] = await Promise.all([
     import('../../demo/example-sandbox.js'),
     import('../../demo/demo-traffic.js'),
     import('../../capture/capture-writer.js'),
     import('../../proxy/recording-proxy.js'),
-    import('../check-runner.js'),
-    import('../../report/formatters.js'),
+    import('../../check.js'),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'mockdrift-demo-'));
   const db = join(dir, 'demo.db');
@@ -60,8 +59,8 @@ async function demo(args: DemoArgs, context: CliContext): Promise<void> {
     terminal.log(`recorded ${stats.stored} exchanges; checking ${join(PACKAGE_ROOT, 'fixtures')} against them`);
     terminal.flush();
 
-    const report = await runCheck({ cwd: PACKAGE_ROOT, db, config: {}, fixtures: ['fixtures/'] });
-    terminal.out(REPORT_FORMATTERS[args.format]!.render(report, { color: args.format === 'text' && terminal.color }));
+    const report = await check({ cwd: PACKAGE_ROOT, db, config: {}, fixtures: ['fixtures/'] });
+    terminal.out(formatReport(report, args.format, { color: args.format === 'text' && terminal.color }));
     if (args.format === 'text') {
       terminal.log('This was the demo: in CI, `mockdrift check` exits 1 on breaking drift like this. See README.md to record your own sandbox.');
     }

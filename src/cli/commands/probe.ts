@@ -62,7 +62,7 @@ async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void>
   const terminal = context.terminal(args);
   // Loaded here, not at start-up: `mockdrift --help` should not pay for SQLite and undici.
   const [{ loadRunFixtures }, { CaptureWriter }, { probe }, { Redactor }, { ExchangeLog }] = await Promise.all([
-    import('../check-runner.js'),
+    import('../../check.js'),
     import('../../capture/capture-writer.js'),
     import('../../probe/prober.js'),
     import('../../capture/redactor.js'),
@@ -123,8 +123,8 @@ async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void>
 /** Fixture globs per service from the config, for fixtures that do not name their service. */
 /** `probe --check`: the same report and exit code as `check` over the same fixtures. */
 async function checkAfterProbe(args: ProbeArgs, context: CliContext, terminal: Terminal): Promise<void> {
-  const { runCheck } = await import('../check-runner.js');
-  const report = await runCheck({
+  const { check } = await import('../../check.js');
+  const report = await check({
     cwd: context.cwd,
     db: args.db,
     config: context.config,

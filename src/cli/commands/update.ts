@@ -24,8 +24,8 @@ export function updateCommand(context: CliContext): CommandModule<GlobalArgs, Up
 
 async function update(args: UpdateArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const { runUpdate } = await import('../update-runner.js');
-  const result = await runUpdate({
+  const { update } = await import('../../update/run-update.js');
+  const result = await update({
     cwd: context.cwd,
     db: args.db,
     config: context.config,

@@ -24,8 +24,16 @@ describe('parseDuration', () => {
     expect(parseDuration('since', 45)).toBe(45_000);
   });
 
-  it.each(['abc', '5x', '', '-1s', '30 s', '1h30', 's', '1h-30m', 'ms500'])('rejects %j with a message naming the flag', (text) => {
+  it.each(['abc', '5x', '30 s', '1h30', 's', '1h-30m', 'ms500'])('rejects %j with a message naming the flag', (text) => {
     expect(() => parseDuration('since', text)).toThrow(/--since ".*" is not a duration; use e\.g\. 30s/);
+  });
+
+  it('says a negative duration is not allowed, and which positive one to write instead', () => {
+    expect(() => parseDuration('older-than', '-5d')).toThrow('--older-than "-5d" is not a duration: durations cannot be negative; use e.g. 5d');
+  });
+
+  it('says an empty duration needs a value, and that a value starting with "-" is read as a flag', () => {
+    expect(() => parseDuration('older-than', '')).toThrow(/--older-than needs a duration, e\.g\. 30s.*read as a flag/);
   });
 
   it('rejects undefined and NaN', () => {

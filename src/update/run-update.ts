@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { checkFixtures } from '../compare/check-fixtures.js';
@@ -6,8 +6,8 @@ import { matchRecordings, RecordingIndex } from '../compare/match-recordings.js'
 import { JsonTextEditor } from '../formats/json-text-editor.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { FixtureInteraction } from '../model/fixture.js';
-import { planFixtureEdits, UPDATABLE_FORMATS, type FixtureEdit, type Skipped } from '../update/plan-fixture-edits.js';
-import { prepareCheck, type CheckRun } from './check-runner.js';
+import { planFixtureEdits, UPDATABLE_FORMATS, type FixtureEdit, type Skipped } from './plan-fixture-edits.js';
+import { prepareCheck, resolveCheckRun, type CheckApiOptions, type CheckRun } from '../check.js';
 
 /** What `update` did to one fixture file. */
 export interface FileUpdate {
@@ -21,6 +21,23 @@ export interface UpdateResult {
   readonly files: FileUpdate[];
   /** Breaking findings `update` did not fix, and why. */
   readonly skipped: Skipped[];
+}
+
+/** The options of {@link update}: the flags of `mockdrift update`, in camelCase, with the same defaults. */
+export interface UpdateApiOptions extends Pick<CheckApiOptions, 'cwd' | 'config' | 'db' | 'fixtures' | 'service'> {
+  /** Compute the diff, write nothing. Default: false. */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * Rewrites drifted fixtures to match the recordings, as `mockdrift update` does, and returns each
+ * file's diff. Every edit is planned first: when any file may not be written (a link, outside
+ * `cwd`, read-only), nothing is written and the error names every such file.
+ * @throws MockdriftError `USAGE` naming the refused files; the errors of {@link check}.
+ */
+export async function update(options: UpdateApiOptions = {}): Promise<UpdateResult> {
+  const run = resolveCheckRun({ cwd: options.cwd, config: options.config, db: options.db, fixtures: options.fixtures, service: options.service } as CheckApiOptions);
+  return runUpdate({ cwd: run.cwd, db: run.db, config: run.config, fixtures: run.fixtures, ...(run.service !== undefined ? { service: run.service } : {}), dryRun: options.dryRun ?? false });
 }
 
 /** How many recorded bodies are read per group for new values. */
@@ -42,6 +59,7 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
     }
     const files: FileUpdate[] = [];
     const skipped: Skipped[] = [];
+    const planned: PlannedWrite[] = [];
     for (const [file, interactions] of byFile) {
       const path = isAbsolute(file) ? file : resolve(run.cwd, file);
       const original = readFileSync(path, 'utf8');
@@ -63,8 +81,9 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
       const updated = applyEdits(original, edits);
       if (updated === original) continue;
       files.push({ file, changes: edits.length, diff: createTwoFilesPatch(`a/${file}`, `b/${file}`, original, updated, '', '') });
-      if (!run.dryRun) writeFixture(path, run.cwd, updated);
+      planned.push({ path, original, updated });
     }
+    if (!run.dryRun) writeAll(planned, run.cwd);
     return { files, skipped };
   } finally {
     prepared.close();
@@ -88,6 +107,60 @@ function applyEdits(text: string, edits: readonly FixtureEdit[]): string {
     else editor.renameKey(edit.pointer, edit.key);
   }
   return editor.text;
+}
+
+interface PlannedWrite {
+  readonly path: string;
+  readonly original: string;
+  readonly updated: string;
+}
+
+/**
+ * Writes every planned fixture, or none: each is checked first, and a write that still fails puts
+ * back the files already written, so that `update` never leaves a half-updated set of fixtures.
+ */
+function writeAll(planned: readonly PlannedWrite[], cwd: string): void {
+  const refusals = planned.flatMap(({ path }) => {
+    const reason = refusal(path, cwd);
+    return reason === null ? [] : [`Refusing to write ${path}: ${reason}`];
+  });
+  if (refusals.length > 0) {
+    throw new MockdriftError(
+      'USAGE',
+      `update wrote nothing: ${refusals.length} of ${planned.length} fixture file(s) may not be written.\n  ${refusals.join('\n  ')}\n` +
+        'Update those by hand (mockdrift update --dry-run prints the diff), or leave them out of --fixtures.',
+    );
+  }
+  const written: PlannedWrite[] = [];
+  for (const write of planned) {
+    try {
+      writeFixture(write.path, cwd, write.updated);
+      written.push(write);
+    } catch (error) {
+      for (const done of written) writeFileSync(done.path, done.original);
+      throw new MockdriftError('USAGE', `update wrote nothing: ${describeError(error)} (the ${written.length} file(s) already written were put back)`, { cause: error });
+    }
+  }
+}
+
+/** Why `update` may not write a fixture, or null when it may. */
+function refusal(path: string, cwd: string): string | null {
+  const root = realpathSync(cwd);
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (error) {
+    return `cannot be resolved (${describeError(error)})`;
+  }
+  if (lstatSync(path).isSymbolicLink()) return `it is a symbolic link (to ${real})`;
+  const outside = relative(root, real).startsWith('..') || isAbsolute(relative(root, real));
+  if (outside) return `it resolves to ${real}, outside ${root}`;
+  try {
+    accessSync(real, constants.W_OK);
+  } catch {
+    return 'it is read-only';
+  }
+  return null;
 }
 
 /**

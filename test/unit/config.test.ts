@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../../../src/cli/config.js';
-import { MockdriftError } from '../../../src/model/errors.js';
-import { jsonErrorLocation } from '../../../src/model/json-location.js';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../src/config.js';
+import { MockdriftError } from '../../src/model/errors.js';
+import { jsonErrorLocation } from '../../src/model/json-location.js';
 
 let dir: string;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describeError, MockdriftError } from '../model/errors.js';
-import { jsonErrorLocation } from '../model/json-location.js';
+import { describeError, MockdriftError } from './model/errors.js';
+import { jsonErrorLocation } from './model/json-location.js';
 
 /** The config file read when `--config` is not given (SPEC §3). */
 export const DEFAULT_CONFIG_FILE = 'mockdrift.config.json';
