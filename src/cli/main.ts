@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeError, isMockdriftError, MockdriftError } from '../model/errors.js';
+import { MockdriftError } from '../model/errors.js';
 import { DEFAULT_STORE_PATH } from '../store/recording-store.js';
 import { checkCommand } from './commands/check.js';
 import { probeCommand } from './commands/probe.js';
@@ -10,12 +10,12 @@ import { pruneCommand } from './commands/prune.js';
 import { recordCommand } from './commands/record.js';
 import { updateCommand } from './commands/update.js';
 import { routesCommand } from './commands/routes.js';
-import { loadConfig, type MockdriftConfig } from '../config.js';
+import type { Argv, CommandModule } from 'yargs';
+import { loadConfig } from '../config.js';
 import { createContext } from './context.js';
+import { commandOf, flagCatalogue, flagDefaults } from './flag-defaults.js';
+import { reportError, verboseFlag } from './report-error.js';
 import { Terminal } from './terminal.js';
-
-/** Config keys that are sections of their own rather than defaults for flags. */
-const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', 'enums', '$schema']);
 
 /**
  * Runs the mockdrift CLI. Sets `process.exitCode` (SPEC §6): 0 success, 1 drift, 2 usage or
@@ -28,32 +28,43 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       process.stdout.write(`${packageVersion()}\n`);
       return;
     }
-    const { config } = loadConfig(configFlag(argv) ?? env['MOCKDRIFT_CONFIG'], cwd);
-    const context = createContext(config, cwd, env);
+    const loaded = loadConfig(configFlag(argv) ?? env['MOCKDRIFT_CONFIG'], cwd);
+    const context = createContext(loaded.config, cwd, env);
     const { default: yargs } = await import('yargs');
-    await yargs([...argv])
+    const commands = [
+      recordCommand(context),
+      checkCommand(context),
+      probeCommand(context),
+      routesCommand(context),
+      importCommand(context),
+      exportCommand(context),
+      pruneCommand(context),
+      updateCommand(context),
+      demoCommand(context),
+    ] as unknown as Array<CommandModule<never, never>>;
+    const catalogue = flagCatalogue(() => yargs([]), globalOptions, commands);
+    const command = commandOf(argv, GLOBAL_VALUE_FLAGS);
+    const { defaults, warnings } = flagDefaults(command, catalogue, {
+      config: loaded.config,
+      configSource: loaded.source === 'package.json' ? 'package.json "mockdrift"' : loaded.source,
+      env,
+    });
+    // The demo keeps its recordings only where a flag or variable says: a project's config `db`
+    // is the project's store, not a place for example traffic.
+    if (command === 'demo' && env['MOCKDRIFT_DB'] === undefined) delete defaults['db'];
+    if (warnings.length > 0) {
+      const terminal = new Terminal({ env });
+      for (const warning of warnings) terminal.warn(warning);
+    }
+    let parser = globalOptions(yargs([...argv]))
       .scriptName('mockdrift')
       .usage('$0 <command> [options]\n\nCatch drift between your HTTP mock fixtures and what the real sandbox returns.')
-      .env('MOCKDRIFT')
-      .config(flagDefaults(config))
-      .option('config', {
-        type: 'string',
-        describe: 'JSON config file (default: mockdrift.config.json, or the "mockdrift" key of package.json)',
-      })
-      .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'SQLite store of recordings' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only results and errors' })
-      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print debug details' })
+      // Only the keys this command takes: a config shared by every command must not break any.
+      .config(defaults)
       // yargs's own `conflicts` counts the `false` defaults as given.
-      .check((args) => !(args.quiet && args.verbose) || 'Use --quiet or --verbose, not both.')
-      .command(recordCommand(context))
-      .command(checkCommand(context))
-      .command(probeCommand(context))
-      .command(routesCommand(context))
-      .command(importCommand(context))
-      .command(exportCommand(context))
-      .command(pruneCommand(context))
-      .command(updateCommand(context))
-      .command(demoCommand(context))
+      .check((args) => !(args.quiet && args.verbose) || 'Use --quiet or --verbose, not both.');
+    for (const command of commands) parser = parser.command(command as CommandModule);
+    await parser
       .demandCommand(1, 'Name a command: mockdrift <command> --help shows how to use each.')
       .recommendCommands()
       .strict()
@@ -69,18 +80,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       })
       .parseAsync();
   } catch (error) {
-    process.exitCode = report(error, new Terminal({ env }));
+    process.exitCode = reportError(error, new Terminal({ env, verbose: verboseFlag(argv, env) }));
   }
-}
-
-function report(error: unknown, terminal: Terminal): number {
-  if (isMockdriftError(error)) {
-    terminal.error(error.code === 'USAGE' ? `${error.message}\nRun "mockdrift --help" for usage.` : error.message);
-    return error.exitCode;
-  }
-  terminal.error(`mockdrift stopped on an unexpected error: ${describeError(error)}`);
-  if (error instanceof Error && error.stack) terminal.debug(error.stack);
-  return 2;
 }
 
 function isYargsError(error: Error): boolean {
@@ -98,9 +99,19 @@ function configFlag(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** The config keys that set flags; sections such as `services` are read by the commands. */
-function flagDefaults(config: MockdriftConfig): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config).filter(([key]) => !CONFIG_SECTIONS.has(key)));
+/** The global flags that take a value: the word after them is not a command. */
+const GLOBAL_VALUE_FLAGS = new Set(['config', 'db']);
+
+/** The flags every command takes. */
+function globalOptions(parser: Argv): Argv {
+  return parser
+    .option('config', {
+      type: 'string',
+      describe: 'JSON config file (default: mockdrift.config.json, or the "mockdrift" key of package.json)',
+    })
+    .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'SQLite store of recordings' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only results and errors' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print debug details' }) as unknown as Argv;
 }
 
 function packageVersion(): string {

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { describeError, MockdriftError } from '../model/errors.js';
 import { atLeast, type Report, type Severity } from '../model/finding.js';
 import type { CliContext } from './context.js';
@@ -62,7 +62,9 @@ export async function emitReport(report: Report, output: ReportOutput & { readon
   const render = (format: ReportFormatName, color = false): string => formatReport(report, format, { color });
   const write = (file: string, text: string): void => {
     try {
-      writeFileSync(resolve(context.cwd, file), text);
+      const path = resolve(context.cwd, file);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
     } catch (error) {
       throw new MockdriftError('USAGE', `Cannot write the report to ${file}: ${describeError(error)}`, { cause: error });
     }
@@ -91,5 +93,5 @@ export function failed(report: Report, failOn: Severity | 'never'): boolean {
 
 function summaryText(report: Report): string {
   const s = report.summary;
-  return `${s.fixtures} fixture interactions (${s.verified} verified, ${s.unverified} unverified): ${s.breaking} breaking, ${s.warning} warning, ${s.info} info`;
+  return `${s.fixtures} fixture ${s.fixtures === 1 ? 'interaction' : 'interactions'} (${s.verified} verified, ${s.unverified} unverified): ${s.breaking} breaking, ${s.warning} warning, ${s.info} info`;
 }

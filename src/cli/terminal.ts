@@ -26,7 +26,7 @@ export interface TerminalOptions {
  * All the CLI's printing. A command's result (a report, a table, the proxy's address) goes to
  * stdout; logs, progress, warnings and errors go to stderr, so that machine output
  * (`--format json`) is never mixed with them. Colour only on a TTY, never with
- * `NO_COLOR`. Log lines are gathered and written once per turn of the event loop, so that a proxy
+ * `NO_COLOR`, unless `FORCE_COLOR` says otherwise. Log lines are gathered and written once per turn of the event loop, so that a proxy
  * logging thousands of exchanges a second does not pay a write per line.
  */
 export class Terminal {
@@ -49,8 +49,9 @@ export class Terminal {
     this.quiet = options.quiet ?? false;
     this.verbose = options.verbose ?? false;
     const colorAllowed = env['NO_COLOR'] === undefined || env['NO_COLOR'] === '';
-    this.#colorOut = colorAllowed && stdout.isTTY === true;
-    this.#colorErr = colorAllowed && stderr.isTTY === true;
+    const forced = forcedColor(env);
+    this.#colorOut = forced ?? (colorAllowed && stdout.isTTY === true);
+    this.#colorErr = forced ?? (colorAllowed && stderr.isTTY === true);
     this.#stderrTty = stderr.isTTY === true;
   }
 
@@ -129,6 +130,17 @@ export class Terminal {
     this.#pending = [];
     this.#stderr.write(text);
   }
+}
+
+/**
+ * `FORCE_COLOR` as Node and most CLIs read it: `0` or `false` turns colour off, any other value
+ * turns it on even without a terminal (CI logs that render ANSI); unset leaves the choice to the TTY
+ * and `NO_COLOR`.
+ */
+function forcedColor(env: NodeJS.ProcessEnv): boolean | undefined {
+  const value = env['FORCE_COLOR'];
+  if (value === undefined) return undefined;
+  return value !== '0' && value.toLowerCase() !== 'false';
 }
 
 function paint(enabled: boolean, style: Style, text: string): string {

@@ -8,6 +8,7 @@ import type { HeaderMap } from '../model/headers.js';
 import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
 import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { isReadOnlyDirectory, readOnlyCopy } from './read-only-copy.js';
 import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
 
 /** How a store is opened. */
@@ -63,9 +64,13 @@ export class SqliteRecordingStore implements RecordingStore {
   /** Device and inode of the file as opened (writable stores only): to notice it being deleted. */
   readonly #identity: string | null;
 
-  private constructor(location: string, db: Database.Database) {
+  /** Run after closing: deletes the private copy a store in a read-only directory is read from. */
+  readonly #afterClose: (() => void) | undefined;
+
+  private constructor(location: string, db: Database.Database, afterClose?: () => void) {
     this.location = location;
     this.#db = db;
+    this.#afterClose = afterClose;
     this.#identity = db.readonly || db.memory ? null : fileIdentity(location);
     this.#statements = {
       insertBody: db.prepare('INSERT OR IGNORE INTO bodies (hash, content) VALUES (?, ?)'),
@@ -141,6 +146,7 @@ export class SqliteRecordingStore implements RecordingStore {
     } catch (error) {
       db.close();
       if (error instanceof MockdriftError) throw error;
+      if (readonly && isReadOnlyDirectory(error)) return SqliteRecordingStore.#openCopy(file, options);
       throw new MockdriftError(
         'STORE_INVALID',
         `Cannot use ${file} as a recordings store: ${describeError(error)}. Is it a mockdrift database? Pass another --db.`,
@@ -198,6 +204,19 @@ export class SqliteRecordingStore implements RecordingStore {
       errorMessage: exchange.error?.message ?? null,
       headerNames: exchange.responseHeaders ? Object.keys(exchange.responseHeaders).sort().join(',') : null,
     });
+  }
+
+  /**
+   * Whether the store already holds this exchange: same service, time, method, URL, status and
+   * response body (by digest). Lets an import of the same HAR twice add nothing the second time.
+   */
+  contains(exchange: Exchange): boolean {
+    const body = exchange.responseBody;
+    const digest = body ? (body.hash ?? createHash('sha1').update(body.content).digest('hex')) : null;
+    const statement = this.#statement(
+      'SELECT 1 FROM exchanges WHERE recorded_at = ? AND service = ? AND method = ? AND url = ? AND status IS ? AND response_body IS ? LIMIT 1',
+    );
+    return statement.get(exchange.recordedAt, exchange.service, exchange.method, exchange.url, exchange.status, digest) !== undefined;
   }
 
   #storeBody(body: StoredBody | null): string | null {
@@ -404,6 +423,28 @@ export class SqliteRecordingStore implements RecordingStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+    this.#afterClose?.();
+  }
+
+  /** Reads a store whose directory is read-only from a private copy (SQLite would need to write its `-shm` beside it). */
+  static #openCopy(file: string, options: SqliteStoreOptions): SqliteRecordingStore {
+    let copy;
+    try {
+      copy = readOnlyCopy(file);
+    } catch (error) {
+      throw new MockdriftError(
+        'STORE_UNAVAILABLE',
+        `Cannot read the recordings store ${file}: its directory is read-only and copying it failed: ${describeError(error)}. Make the directory writable, or copy the store elsewhere and pass --db.`,
+        { cause: error },
+      );
+    }
+    try {
+      const store = SqliteRecordingStore.open(copy.file, options);
+      return new SqliteRecordingStore(file, store.#db, copy.remove);
+    } catch (error) {
+      copy.remove();
+      throw error;
+    }
   }
 }
 

@@ -215,7 +215,7 @@ describe('mockdrift record, run as a user runs it', () => {
   it('routes exits 2 naming the store when there is none', async () => {
     const result = await runCli(['routes', '--db', 'nowhere.db'], { cwd: dir.path });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Cannot open the recordings store .*nowhere\.db/);
+    expect(result.stderr).toMatch(/No recordings store at nowhere\.db .*Record some traffic first/);
   });
 
   it('prints its version and help with an example for each command', async () => {

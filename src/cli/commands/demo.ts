@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext, GlobalArgs } from '../context.js';
 import { REPORT_FORMAT_NAMES, type ReportFormatName } from '../report-output.js';
 
-interface DemoArgs extends GlobalArgs {
+interface DemoArgs extends Omit<GlobalArgs, 'db'> {
   readonly format: ReportFormatName;
+  readonly db?: string;
 }
 
 /** The package's own directory: the demo's fixtures live in its `fixtures/`. */
@@ -20,13 +21,15 @@ export function demoCommand(context: CliContext): CommandModule<GlobalArgs, Demo
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .option('format', { choices: REPORT_FORMAT_NAMES, default: 'text' as const, describe: 'Report format' })
+        // No default: without --db the demo records into a temporary store of its own.
+        .option('db', { type: 'string', default: undefined, describe: 'Keep the demo recordings in this store (default: a temporary store, deleted afterwards)' })
         .example('$0 demo', 'Record the example sandboxes and show how the example fixtures drifted') as unknown as Argv<DemoArgs>,
     handler: (args) => demo(args, context),
   };
 }
 
 async function demo(args: DemoArgs, context: CliContext): Promise<void> {
-  const terminal = context.terminal(args);
+  const terminal = context.terminal({ ...args, db: args.db ?? '' });
   const [{ startExampleSandboxes }, { demoTraffic }, { CaptureWriter }, { RecordingProxy }, { check, formatReport }] = await Promise.all([
     import('../../demo/example-sandbox.js'),
     import('../../demo/demo-traffic.js'),
@@ -35,7 +38,7 @@ async function demo(args: DemoArgs, context: CliContext): Promise<void> {
     import('../../check.js'),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'mockdrift-demo-'));
-  const db = join(dir, 'demo.db');
+  const db = args.db !== undefined ? resolve(context.cwd, args.db) : join(dir, 'demo.db');
   const sandboxes = await startExampleSandboxes();
   try {
     const writer = await CaptureWriter.start({ dbPath: db, onWarning: (message) => terminal.warn(message) });
@@ -56,6 +59,7 @@ async function demo(args: DemoArgs, context: CliContext): Promise<void> {
     }
     await Promise.all([proxies.payments.stop(), proxies.warehouse.stop()]);
     const stats = await writer.close();
+    if (args.db !== undefined) terminal.log(`the demo recordings are kept in ${args.db}`);
     terminal.log(`recorded ${stats.stored} exchanges; checking ${join(PACKAGE_ROOT, 'fixtures')} against them`);
     terminal.flush();
 

@@ -5,6 +5,7 @@ import { describeError, MockdriftError } from '../../model/errors.js';
 import type { ExchangeFilter } from '../../store/recording-store.js';
 import type { CliContext, GlobalArgs } from '../context.js';
 import { parseDuration } from '../values.js';
+import { openStoreToRead } from '../open-store.js';
 
 interface ExportArgs extends GlobalArgs {
   readonly har: string;
@@ -36,11 +37,8 @@ export function exportCommand(context: CliContext): CommandModule<GlobalArgs, Ex
 async function exportHar(args: ExportArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
   const filter = filterOf(args);
-  const [{ SqliteRecordingStore }, { exchangesToHar }] = await Promise.all([
-    import('../../store/sqlite-recording-store.js'),
-    import('../../store/har.js'),
-  ]);
-  const store = SqliteRecordingStore.open(resolve(context.cwd, args.db), { readonly: true });
+  const { exchangesToHar } = await import('../../store/har.js');
+  const store = await openStoreToRead(context.cwd, args.db);
   let har;
   try {
     har = exchangesToHar(store.exchanges(filter), { name: 'mockdrift', version: packageVersion() });

@@ -56,18 +56,24 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
   };
 
   const store = SqliteRecordingStore.open(resolve(context.cwd, args.db));
+  let known = 0;
   try {
     for (let start = 0; start < captured.length; start += BATCH_SIZE) {
       const batch = captured.slice(start, start + BATCH_SIZE);
       // Every exchange goes through the capture pipeline: that is where secrets are redacted.
-      store.insert(await Promise.all(batch.map((exchange) => prepareExchange(exchange, options))));
+      const prepared = await Promise.all(batch.map((exchange) => prepareExchange(exchange, options)));
+      // An exchange already stored (the same HAR imported again) would count twice in every check.
+      const fresh = prepared.filter((exchange) => !store.contains(exchange));
+      known += prepared.length - fresh.length;
+      store.insert(fresh);
       terminal.debug(`stored ${Math.min(start + BATCH_SIZE, captured.length)} of ${captured.length} exchange(s)`);
     }
   } finally {
     store.close();
   }
   const failed = captured.filter((exchange) => exchange.error !== null).length;
-  terminal.out(`imported ${captured.length} exchanges from ${args.file} into ${args.db} (${failed} failed requests)`);
+  const skipped = known > 0 ? `; ${known} already in the store, not imported again` : '';
+  terminal.out(`imported ${captured.length - known} exchanges from ${args.file} into ${args.db} (${failed} failed requests${skipped})`);
 }
 
 /**

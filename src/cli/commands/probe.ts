@@ -11,7 +11,7 @@ import { parseDuration, parseInteger, parseSize } from '../values.js';
 import { emitReport, reportOptions, type FailOn, type ReportFormatName } from '../report-output.js';
 
 interface ProbeArgs extends GlobalArgs {
-  readonly target: string;
+  readonly target?: string;
   readonly fixtures?: string[];
   readonly service?: string;
   readonly header?: Record<string, string>;
@@ -34,7 +34,11 @@ export function probeCommand(context: CliContext): CommandModule<GlobalArgs, Pro
     describe: "Replay the fixtures' requests against the sandbox and store its answers (like record does)",
     builder: (yargs: Argv<GlobalArgs>) =>
       reportOptions(yargs, ' (with --check)')
-        .option('target', { type: 'string', demandOption: true, describe: "The sandbox's base URL", coerce: (v) => parseTargetFlag(v) })
+        .option('target', {
+          type: 'string',
+          describe: "The sandbox's base URL (default: services.NAME.target of the config, with --service NAME)",
+          coerce: (v) => parseTargetFlag(v),
+        })
         .option('fixtures', { type: 'string', array: true, describe: 'Fixture files, directories or quoted globs (default: fixtures/)' })
         .option('service', { type: 'string', describe: 'Only fixtures of this service (or of none); stored under this name' })
         .option('header', {
@@ -58,7 +62,8 @@ export function probeCommand(context: CliContext): CommandModule<GlobalArgs, Pro
   };
 }
 
-async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void> {
+async function probeSandbox(given: ProbeArgs, context: CliContext): Promise<void> {
+  const args = { ...given, target: probeTarget(given, context) };
   const terminal = context.terminal(args);
   // Loaded here, not at start-up: `mockdrift --help` should not pay for SQLite and undici.
   const [{ loadRunFixtures }, { CaptureWriter }, { probe }, { Redactor }, { ExchangeLog }] = await Promise.all([
@@ -139,7 +144,31 @@ async function checkAfterProbe(args: ProbeArgs, context: CliContext, terminal: T
   );
 }
 
-function summaryLine(result: ProbeResult, args: ProbeArgs, stored: number): string {
+/**
+ * `--target`, else the target of `--service NAME` in the config's `services`.
+ * @throws MockdriftError `USAGE` naming both ways to give it.
+ */
+function probeTarget(args: ProbeArgs, context: CliContext): string {
+  if (args.target !== undefined) return args.target;
+  const services = context.config.services ?? {};
+  const service = args.service !== undefined && Object.hasOwn(services, args.service) ? services[args.service] : undefined;
+  if (service !== undefined) {
+    try {
+      return parseTargetFlag(service.target);
+    } catch (error) {
+      throw new MockdriftError('CONFIG_INVALID', `services.${args.service}.target: ${(error as Error).message.replace(/^--target /, '')}`, { cause: error });
+    }
+  }
+  const named = Object.keys(services);
+  throw new MockdriftError(
+    'USAGE',
+    args.service !== undefined
+      ? `probe needs --target: the config has no service "${args.service}"${named.length > 0 ? ` (it has ${named.join(', ')})` : ''}.`
+      : `probe needs --target URL, or --service NAME of a service in the config${named.length > 0 ? ` (${named.join(', ')})` : ''}.`,
+  );
+}
+
+function summaryLine(result: ProbeResult, args: ProbeArgs & { readonly target: string }, stored: number): string {
   const duplicates = result.duplicates > 0 ? ` (${result.duplicates} duplicate request(s) sent once)` : '';
   return (
     `probed ${args.target}: ${result.sent} request(s)${duplicates}, ${result.answered} answered, ${result.failed} failed, ` +

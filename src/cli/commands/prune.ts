@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext, GlobalArgs } from '../context.js';
 import { parseDuration } from '../values.js';
+import { existingStore } from '../open-store.js';
 
 interface PruneArgs extends GlobalArgs {
   readonly olderThan: number;
@@ -30,10 +29,9 @@ export function pruneCommand(context: CliContext): CommandModule<GlobalArgs, Pru
 
 async function prune(args: PruneArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const path = resolve(context.cwd, args.db);
+  // Opening for writing would create a missing store.
+  const path = existingStore(context.cwd, args.db);
   const { SqliteRecordingStore } = await import('../../store/sqlite-recording-store.js');
-  // Opening for writing would create a missing store; a read-only open fails with the store's own message.
-  if (!existsSync(path)) SqliteRecordingStore.open(path, { readonly: true }).close();
   const cutoff = Date.now() - args.olderThan;
   const store = SqliteRecordingStore.open(path);
   try {

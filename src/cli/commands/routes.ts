@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { RouteSummary } from '../../store/recording-store.js';
 import type { CliContext, GlobalArgs } from '../context.js';
 import { parseDuration } from '../values.js';
+import { openStoreToRead } from '../open-store.js';
 
 interface RoutesArgs extends GlobalArgs {
   readonly format: 'text' | 'json';
@@ -27,8 +28,7 @@ export function routesCommand(context: CliContext): CommandModule<GlobalArgs, Ro
 
 async function routes(args: RoutesArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const { SqliteRecordingStore } = await import('../../store/sqlite-recording-store.js');
-  const store = SqliteRecordingStore.open(resolve(context.cwd, args.db), { readonly: true });
+  const store = await openStoreToRead(context.cwd, args.db);
   try {
     const filter = {
       ...(args.service !== undefined ? { service: args.service } : {}),
