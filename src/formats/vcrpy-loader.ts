@@ -13,8 +13,12 @@ import { methodName } from './vcr-loader.js';
 export class VcrpyLoader implements FixtureLoader {
   readonly format = 'vcrpy';
 
-  /** A map with `interactions` (a list whose items have a request `uri`) and no Pact `consumer`. */
+  /**
+   * A map with `interactions` (a list whose items have a request `uri`) and no Pact `consumer`;
+   * or the list vcrpy wrote before 1.0, whose requests have `host`, `path` and `protocol`.
+   */
   detect(document: unknown): boolean {
+    if (Array.isArray(document)) return document.length > 0 && document.every(isOldInteraction);
     if (!isObject(document) || !Array.isArray(document['interactions']) || 'consumer' in document || 'provider' in document) return false;
     const interactions = document['interactions'] as unknown[];
     if (interactions.length === 0) return document['version'] === 1;
@@ -27,9 +31,35 @@ export class VcrpyLoader implements FixtureLoader {
    *   or with a compressed body that does not decode.
    */
   load(source: FixtureSource): FixtureInteraction[] {
-    const list = (source.document.value as Record<string, unknown>)['interactions'] as unknown[];
+    const document = source.document.value;
+    if (Array.isArray(document)) return document.map((interaction, index) => readInteraction(source, interaction, [index], index));
+    const list = (document as Record<string, unknown>)['interactions'] as unknown[];
     return list.map((interaction, index) => readInteraction(source, interaction, ['interactions', index], index));
   }
+}
+
+function isOldInteraction(item: unknown): boolean {
+  if (!isObject(item) || !isObject(item['request']) || !isObject(item['response'])) return false;
+  const request = item['request'];
+  return typeof request['path'] === 'string' && typeof request['host'] === 'string' && typeof request['protocol'] === 'string';
+}
+
+/** Headers as vcrpy writes them: `{Name: [values]}`, or (before 1.0) `["name: value\r\n", …]` and tuples. */
+function vcrpyHeaders(headers: unknown): ReturnType<typeof headerMap> {
+  if (!Array.isArray(headers)) return headerMap(headers);
+  const pairs: Array<{ name: string; value: string }> = [];
+  const pending: unknown[] = [headers];
+  for (let steps = 0; pending.length > 0 && steps < 10_000; steps++) {
+    const item = pending.shift();
+    if (typeof item === 'string') {
+      const colon = item.indexOf(':');
+      if (colon > 0) pairs.push({ name: item.slice(0, colon).trim(), value: item.slice(colon + 1).trim() });
+    } else if (Array.isArray(item)) {
+      if (item.length === 2 && typeof item[0] === 'string' && typeof item[1] === 'string' && !item[0].includes(':')) pairs.push({ name: item[0], value: item[1] });
+      else pending.push(...item.slice(0, 1000));
+    }
+  }
+  return headerMap(pairs);
 }
 
 function readInteraction(source: FixtureSource, interaction: unknown, pointer: PointerStep[], index: number): FixtureInteraction {
@@ -41,12 +71,13 @@ function readInteraction(source: FixtureSource, interaction: unknown, pointer: P
   if (!isObject(rawResponse)) throw invalidFixture(source, pointer, `${what} has no response`);
   const method = methodName(rawRequest['method']);
   if (!method) throw invalidFixture(source, [...pointer, 'request'], `${what} has no request method`);
-  const uri = rawRequest['uri'];
+  const uri = typeof rawRequest['uri'] === 'string' ? rawRequest['uri'] : typeof rawRequest['path'] === 'string' ? rawRequest['path'] : undefined;
   if (typeof uri !== 'string' || uri.trim() === '') throw invalidFixture(source, [...pointer, 'request'], `${what} has no request uri`);
-  const status = httpStatus(rawResponse['status']);
+  // vcrpy's httpx support once wrote `status_code` and `content` for `status` and `body`.
+  const status = httpStatus(rawResponse['status'] ?? rawResponse['status_code']);
   if (status === undefined) throw invalidFixture(source, [...pointer, 'response', 'status'], `${what} has no HTTP status (a response status code from 100 to 599)`);
 
-  const requestHeaders = headerMap(rawRequest['headers']);
+  const requestHeaders = vcrpyHeaders(rawRequest['headers']);
   const requestBody = recordedBody(source, cassetteBodyField(rawRequest['body']).raw, requestHeaders, [...pointer, 'request', 'body'], what).read;
   const target = requestTarget(uri);
   const request: FixtureRequest = {
@@ -57,9 +88,10 @@ function readInteraction(source: FixtureSource, interaction: unknown, pointer: P
     headers: requestHeaders,
     ...(requestBody.body !== undefined ? { body: requestBody.body } : requestBody.bodyText !== undefined ? { body: requestBody.bodyText } : {}),
   };
-  const headers = headerMap(rawResponse['headers']);
-  const bodyAt: PointerStep[] = [...pointer, 'response', 'body'];
-  const field = cassetteBodyField(rawResponse['body']);
+  const headers = vcrpyHeaders(rawResponse['headers']);
+  const bodyKey = rawResponse['body'] === undefined && rawResponse['content'] !== undefined ? 'content' : 'body';
+  const bodyAt: PointerStep[] = [...pointer, 'response', bodyKey];
+  const field = cassetteBodyField(rawResponse[bodyKey]);
   const body = recordedBody(source, field.raw, headers, bodyAt, what);
   const textPointer = body.plainText && body.read.body !== undefined ? [...bodyAt, ...field.key] : null;
   return {

@@ -56,11 +56,6 @@ export interface FixtureResponse {
    * person (native, WireMock, Pact). Absent means declared.
    */
   readonly headersRecorded?: boolean;
-  /**
-   * Nothing to compare: the fixture forwards the request (a WireMock proxy stub) instead of
-   * answering with a fixed response. Such an interaction is loaded, listed, and held to nothing.
-   */
-  readonly passThrough?: boolean;
 }
 
 /** Steps from the root of a JSON file to one of its values: keys and array indexes. */
