@@ -142,6 +142,15 @@ const VARIABLE = /\{\{([^{}]+)\}\}/g;
 function urlTarget(url: unknown, variables: Map<string, string>): { path: string | null; pathPattern?: string; query: Record<string, string[]> | null } | undefined {
   let raw: string | undefined;
   let queryList: unknown;
+  // Path variables (`:id`) with a concrete value in the example take it; placeholders stay parameters.
+  const pathValues = new Map<string, string>();
+  if (isObject(url) && Array.isArray(url['variable'])) {
+    for (const variable of url['variable']) {
+      if (!isObject(variable) || typeof variable['key'] !== 'string' || variable['disabled'] === true) continue;
+      const value = variable['value'];
+      if ((typeof value === 'string' || typeof value === 'number') && /^[\w.~-]+$/.test(String(value))) pathValues.set(variable['key'], String(value));
+    }
+  }
   if (typeof url === 'string') raw = url;
   else if (isObject(url)) {
     queryList = url['query'];
@@ -163,9 +172,9 @@ function urlTarget(url: unknown, variables: Map<string, string>): { path: string
   const queryStart = rest.indexOf('?');
   const pathPart = queryStart < 0 ? rest : rest.slice(0, queryStart);
   const query = queryOf(queryStart < 0 ? '' : rest.slice(queryStart + 1), queryList);
-  const segments = pathPart.split('/');
+  const segments = pathPart.split('/').map((segment) => (segment.startsWith(':') ? (pathValues.get(segment.slice(1)) ?? segment) : segment));
   const parameter = (segment: string): boolean => /^:[A-Za-z_][\w-]*$/.test(segment) || /^\{\{[^{}]+\}\}$/.test(segment);
-  if (!segments.some(parameter) && !pathPart.includes('{{')) return { path: decodeSegments(pathPart), query };
+  if (!segments.some(parameter) && !pathPart.includes('{{')) return { path: decodeSegments(segments.join('/')), query };
   const pattern = segments.map((segment) => (parameter(segment) ? '[^/]+' : escapeRegex(segment.replace(VARIABLE, '')))).join('/');
   return { path: null, pathPattern: `${pattern}/?`, query };
 }

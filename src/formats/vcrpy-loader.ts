@@ -55,7 +55,9 @@ function vcrpyHeaders(headers: unknown): ReturnType<typeof headerMap> {
       const colon = item.indexOf(':');
       if (colon > 0) pairs.push({ name: item.slice(0, colon).trim(), value: item.slice(colon + 1).trim() });
     } else if (Array.isArray(item)) {
-      if (item.length === 2 && typeof item[0] === 'string' && typeof item[1] === 'string' && !item[0].includes(':')) pairs.push({ name: item[0], value: item[1] });
+      const [name, value] = item as unknown[];
+      if (item.length === 2 && typeof name === 'string' && !name.includes(':') && typeof value === 'string') pairs.push({ name, value });
+      else if (item.length === 2 && typeof name === 'string' && Array.isArray(value) && value.every((one) => typeof one === 'string')) for (const one of value) pairs.push({ name, value: one as string });
       else pending.push(...item.slice(0, 1000));
     }
   }
