@@ -32,9 +32,9 @@ export function requestTarget(uri: string): { path: string | null; pathPattern?:
   // A tag in the path stands for whatever it renders to: one segment's worth of text.
   const pattern = pathPart
     .split(ERB_TAG)
-    .map((literal) => escapeRegex(decodePath(literal)))
+    .map((literal) => escapeRegex(literal))
     .join('[^/]+');
-  return { path: null, pathPattern: `${pattern}/?`, query };
+  return { path: null, pathPattern: pattern.endsWith('/') ? `${pattern}?` : `${pattern}/?`, query };
 }
 
 function decodePath(path: string): string {

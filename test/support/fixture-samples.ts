@@ -59,9 +59,9 @@ export function samples(format: string, withInvalid = false): string[] {
   return withInvalid ? [...files(dir), ...files(`${dir}/invalid`)] : files(dir);
 }
 
-/** The parsed content of a JSON file, as `detect` receives it. */
+/** The parsed content of a fixture file (JSON or YAML), as `detect` receives it. */
 export function readJson(file: string): unknown {
-  return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return FixtureDocument.parse(file, readFileSync(file, 'utf8')).value;
 }
 
 /**
