@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkFixtures, type CheckOptions, type Recordings } from './compare/check-fixtures.js';
 import { IgnoreRules, type IgnoreRule } from './compare/ignore-rules.js';
-import { loadFixtures } from './formats/load-fixtures.js';
+import { loadFixtureSet } from './formats/load-fixtures.js';
 import { MockdriftError } from './model/errors.js';
-import type { Report } from './model/finding.js';
+import type { Report, SkippedFixtureFile } from './model/finding.js';
 import type { FixtureInteraction } from './model/fixture.js';
 import { RouteTemplate } from './model/route.js';
 import { SqliteRecordingStore } from './store/sqlite-recording-store.js';
@@ -121,6 +121,8 @@ export interface PreparedCheck {
   readonly interactions: readonly FixtureInteraction[];
   readonly recordings: Recordings;
   readonly options: CheckOptions;
+  /** Files found while scanning that were not compared (see loadFixtureSet). */
+  readonly skipped?: readonly SkippedFixtureFile[];
   /** Closes the store. */
   close(): void;
 }
@@ -134,7 +136,8 @@ export interface PreparedCheck {
 export async function runCheck(run: CheckRun): Promise<Report> {
   const prepared = await prepareCheck(run);
   try {
-    return checkFixtures(prepared.interactions, prepared.recordings, prepared.options);
+    const report = checkFixtures(prepared.interactions, prepared.recordings, prepared.options);
+    return prepared.skipped && prepared.skipped.length > 0 ? { ...report, skippedFiles: prepared.skipped } : report;
   } finally {
     prepared.close();
   }
@@ -145,7 +148,7 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
   const config = run.config;
   const templates = parseTemplates(config.routes ?? []);
   const ignore = ignoreRules(config, run.ignore ?? []);
-  const interactions = await loadRunFixtures(run);
+  const { interactions, skipped } = await loadRunFixtureSet(run);
 
   const dbPath = resolve(run.cwd, run.db);
   if (!existsSync(dbPath)) {
@@ -163,6 +166,7 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
     }
     return {
       interactions,
+      skipped,
       recordings: { groups, samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES) },
       options: {
         templates,
@@ -184,11 +188,19 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
  * `services.NAME.fixtures` globs); with `service`, only those of that service or of none.
  */
 export async function loadRunFixtures(run: Pick<CheckRun, 'cwd' | 'config' | 'fixtures' | 'service'>): Promise<FixtureInteraction[]> {
+  return (await loadRunFixtureSet(run)).interactions;
+}
+
+/** {@link loadRunFixtures}, with the files found by scanning that were skipped. */
+export async function loadRunFixtureSet(
+  run: Pick<CheckRun, 'cwd' | 'config' | 'fixtures' | 'service'>,
+): Promise<{ interactions: FixtureInteraction[]; skipped: SkippedFixtureFile[] }> {
   const serviceGlobs = Object.fromEntries(
     Object.entries(run.config.services ?? {}).flatMap(([name, service]) => (service.fixtures ? [[name, service.fixtures]] : [])),
   );
-  const interactions = await loadFixtures(run.fixtures, { cwd: run.cwd, serviceGlobs });
-  return run.service === undefined ? interactions : interactions.filter((interaction) => interaction.service === null || interaction.service === run.service);
+  const { interactions, skipped } = await loadFixtureSet(run.fixtures, { cwd: run.cwd, serviceGlobs });
+  const kept = run.service === undefined ? interactions : interactions.filter((interaction) => interaction.service === null || interaction.service === run.service);
+  return { interactions: kept, skipped };
 }
 
 function parseTemplates(routes: readonly string[]): RouteTemplate[] {

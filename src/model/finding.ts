@@ -104,6 +104,18 @@ export interface Report {
    * formatters that list interactions without findings (JUnit) need it. Not part of the JSON contract.
    */
   readonly interactions?: readonly ReportInteraction[];
+  /**
+   * Files found while scanning for fixtures that are plainly no HTTP fixture, or hold nothing to
+   * compare (a WireMock proxy stub): listed in every report, never dropped in silence.
+   */
+  readonly skippedFiles?: readonly SkippedFixtureFile[];
+}
+
+/** A file `--fixtures` found but did not compare, and why. */
+export interface SkippedFixtureFile {
+  /** The file, relative to the working directory (forward slashes). */
+  readonly file: string;
+  readonly reason: string;
 }
 
 /** Whether a severity is at or above a threshold. */

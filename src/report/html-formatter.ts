@@ -31,6 +31,7 @@ ${headerHtml(report, title)}
 ${filtersHtml(report)}
 <main>
 ${findingsHtml(report.findings)}
+${skippedHtml(report)}
 </main>
 <script nonce="${nonce}">${SCRIPT}</script>
 </body>
@@ -61,6 +62,13 @@ function filtersHtml({ summary }: Report): string {
   const buttons = [`<button type="button" data-filter="all" aria-pressed="true">all (${summary.breaking + summary.warning + summary.info})</button>`];
   for (const severity of SEVERITIES) buttons.push(`<button type="button" data-filter="${severity}" aria-pressed="false">${severity} (${summary[severity]})</button>`);
   return `<nav class="filters" aria-label="filter by severity">${buttons.join('')}</nav>`;
+}
+
+/** The files found but not compared, as a list; nothing when there are none. */
+function skippedHtml(report: Report): string {
+  const skipped = report.skippedFiles ?? [];
+  if (skipped.length === 0) return '';
+  return `<section class="skipped"><h2>Skipped files (not compared)</h2><ul>${skipped.map((entry) => `<li><code>${escape(entry.file)}</code>: ${escape(entry.reason)}</li>`).join('')}</ul></section>`;
 }
 
 function findingsHtml(findings: readonly Finding[]): string {

@@ -23,6 +23,7 @@ export class JsonFormatter implements ReportFormatter {
           info: summary.info,
         },
         findings: report.findings.map(toJson),
+        ...(report.skippedFiles && report.skippedFiles.length > 0 ? { skippedFiles: report.skippedFiles.map(({ file, reason }) => ({ file, reason })) } : {}),
       },
       null,
       2,

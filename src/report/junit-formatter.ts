@@ -25,6 +25,13 @@ export class JunitFormatter implements ReportFormatter {
       '<?xml version="1.0" encoding="UTF-8"?>',
       `<testsuites name="mockdrift"${countAttributes(all)}>`,
       ...[...suites].flatMap(([file, cases]) => suiteLines(file, cases)),
+      ...(report.skippedFiles ?? []).flatMap((skipped) => [
+        `  <testsuite name="${attr(skipped.file)}" tests="1" failures="0" errors="0" skipped="1">`,
+        `    <testcase classname="${attr(skipped.file)}" name="${attr(skipped.file)}">`,
+        `      <skipped message="${attr(`not compared: ${skipped.reason}`)}"/>`,
+        '    </testcase>',
+        '  </testsuite>',
+      ]),
       '</testsuites>',
     ];
     return `${lines.join('\n')}\n`;

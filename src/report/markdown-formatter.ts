@@ -14,6 +14,8 @@ export class MarkdownFormatter implements ReportFormatter {
 
   render(report: Report): string {
     const blocks = [`## mockdrift: ${verdict(report)}`, summaryTable(report), findingsBlock(report.findings)];
+    const skipped = report.skippedFiles ?? [];
+    if (skipped.length > 0) blocks.push(`Skipped files (not compared):\n\n${table(['File', 'Reason'], skipped.map((entry) => [entry.file, entry.reason]))}`);
     return `${blocks.join('\n\n')}\n`;
   }
 }

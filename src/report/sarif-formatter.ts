@@ -41,6 +41,20 @@ export class SarifFormatter implements ReportFormatter {
           // No informationUri: the tool must not point readers anywhere the report does not control.
           tool: { driver: { name: 'mockdrift', rules: kinds.map(rule) } },
           results: report.findings.map((finding) => result(finding, kinds.indexOf(finding.kind))),
+          ...((report.skippedFiles ?? []).length > 0
+            ? {
+                invocations: [
+                  {
+                    executionSuccessful: true,
+                    toolExecutionNotifications: (report.skippedFiles ?? []).map((skipped) => ({
+                      level: 'note',
+                      message: { text: `Skipped ${skipped.file}: ${skipped.reason}` },
+                      locations: [{ physicalLocation: { artifactLocation: { uri: skipped.file } } }],
+                    })),
+                  },
+                ],
+              }
+            : {}),
         },
       ],
     };

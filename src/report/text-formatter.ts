@@ -29,6 +29,8 @@ export class TextFormatter implements ReportFormatter {
       }
       lines.push('');
     }
+    for (const skipped of report.skippedFiles ?? []) lines.push(paint(2, `skipped ${skipped.file}: ${skipped.reason}`));
+    if ((report.skippedFiles ?? []).length > 0) lines.push('');
     lines.push(summaryLine(report, paint));
     return `${lines.join('\n')}\n`;
   }

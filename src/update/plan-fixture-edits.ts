@@ -8,7 +8,9 @@ import { deeperThan, MAX_SHAPE_DEPTH } from '../model/shape.js';
 export type FixtureEdit =
   | { readonly op: 'replace'; readonly pointer: JsonPointer; readonly value: unknown }
   | { readonly op: 'remove'; readonly pointer: JsonPointer }
-  | { readonly op: 'rename'; readonly pointer: JsonPointer; readonly key: string };
+  | { readonly op: 'rename'; readonly pointer: JsonPointer; readonly key: string }
+  /** Edits to the JSON held in the string at `pointer` (a HAR `text`, a VCR `string`), pointers relative to that JSON. */
+  | { readonly op: 'edit-text'; readonly pointer: JsonPointer; readonly edits: readonly FixtureEdit[] };
 
 /** A finding that `update` leaves to a person, and why. */
 export interface Skipped {
@@ -23,8 +25,25 @@ export interface EditPlan {
   readonly skipped: Skipped[];
 }
 
-/** The formats whose files `update` rewrites. */
-export const UPDATABLE_FORMATS = new Set(['native', 'pact', 'wiremock']);
+/** The formats whose files `update` rewrites: every format mockdrift reads. */
+export const UPDATABLE_FORMATS = new Set(['native', 'pact', 'wiremock', 'har', 'nock', 'vcr', 'vcrpy', 'responses', 'postman']);
+
+/** Where each format writes an interaction's response status, from the interaction's place. */
+export function statusPointer(interaction: FixtureInteraction): JsonPointer {
+  const at = interaction.location.interactionPointer;
+  switch (interaction.format) {
+    case 'nock':
+    case 'responses':
+      return [...at, 'status'];
+    case 'vcr':
+    case 'vcrpy':
+      return [...at, 'response', 'status', 'code'];
+    case 'postman':
+      return [...at, 'code'];
+    default:
+      return [...at, 'response', 'status'];
+  }
+}
 
 /**
  * Plans the edits that make one interaction's fixture match reality: renames, removals, values
@@ -47,12 +66,14 @@ export function planFixtureEdits(
   const applied: Finding[] = [];
   const skipped: Skipped[] = [];
   const body = interaction.response.body;
-  const bodyPointer = interaction.location.bodyPointer;
+  // A body written as a string holding JSON is edited inside that string, from its root.
+  const textPointer = interaction.location.bodyPointer ? null : (interaction.location.bodyTextPointer ?? null);
+  const bodyPointer: JsonPointer | null = textPointer ? [] : interaction.location.bodyPointer;
   const skip = (finding: Finding, reason: string): void => void skipped.push({ finding, reason });
 
   for (const finding of findings) {
     if (finding.kind === 'status-changed') {
-      replacements.push({ op: 'replace', pointer: [...interaction.location.interactionPointer, 'response', 'status'], value: finding.actual });
+      replacements.push({ op: 'replace', pointer: statusPointer(interaction), value: finding.actual });
       applied.push(finding);
       continue;
     }
@@ -107,7 +128,12 @@ export function planFixtureEdits(
   }
   // Deepest renames first: a parent renamed first would leave the child's pointer dangling.
   renames.sort((a, b) => b.pointer.length - a.pointer.length);
-  return { edits: [...replacements, ...removals, ...renames], applied, skipped };
+  if (!textPointer) return { edits: [...replacements, ...removals, ...renames], applied, skipped };
+  // The status lives in the file; everything else inside the body's string.
+  const isStatus = (edit: FixtureEdit): boolean => edit.op === 'replace' && edit.pointer.length > 0 && JSON.stringify(edit.pointer) === JSON.stringify(statusPointer(interaction));
+  const inFile = replacements.filter(isStatus);
+  const inText = [...replacements.filter((edit) => !isStatus(edit)), ...removals, ...renames];
+  return { edits: inText.length > 0 ? [...inFile, { op: 'edit-text', pointer: textPointer, edits: inText }] : inFile, applied, skipped };
 }
 
 const EDITED_KINDS = new Set(['field-renamed', 'field-missing', 'type-changed', 'value-changed', 'format-changed', 'field-nullable']);

@@ -3,9 +3,10 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { checkFixtures } from '../compare/check-fixtures.js';
 import { matchRecordings, RecordingIndex } from '../compare/match-recordings.js';
-import { JsonTextEditor } from '../formats/json-text-editor.js';
+import { FixtureDocument, syntaxOfFile } from '../formats/fixture-document.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { FixtureInteraction } from '../model/fixture.js';
+import { applyFixtureEdits } from './apply-fixture-edits.js';
 import { planFixtureEdits, UPDATABLE_FORMATS, type FixtureEdit, type Skipped } from './plan-fixture-edits.js';
 import { prepareCheck, resolveCheckRun, type CheckApiOptions, type CheckRun } from '../check.js';
 
@@ -63,14 +64,14 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
     for (const [file, interactions] of byFile) {
       const path = isAbsolute(file) ? file : resolve(run.cwd, file);
       const original = readFileSync(path, 'utf8');
-      const fileValue = JSON.parse(original.replace(/^\uFEFF/, '')) as unknown;
+      const fileValue = FixtureDocument.parse(file, original).value;
       const edits: FixtureEdit[] = [];
       for (const interaction of interactions) {
         const findings = checkFixtures([interaction], prepared.recordings, prepared.options).findings;
         const drifted = findings.filter((finding) => finding.severity !== 'info');
         if (drifted.length === 0) continue;
         if (!UPDATABLE_FORMATS.has(interaction.format)) {
-          skipped.push(...drifted.filter((f) => f.severity === 'breaking').map((finding) => ({ finding, reason: `update rewrites native, Pact and WireMock fixtures, not ${interaction.format}` })));
+          skipped.push(...drifted.filter((f) => f.severity === 'breaking').map((finding) => ({ finding, reason: `update does not rewrite ${interaction.format} fixtures` })));
           continue;
         }
         const plan = planFixtureEdits(interaction, drifted, fileValue, samplesFor(interaction, prepared));
@@ -78,7 +79,8 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
         skipped.push(...plan.skipped.filter((entry) => entry.finding.severity === 'breaking'));
       }
       if (edits.length === 0) continue;
-      const updated = applyEdits(original, edits);
+      const bom = original.startsWith('\uFEFF') ? '\uFEFF' : '';
+      const updated = bom + applyFixtureEdits(original.slice(bom.length), syntaxOfFile(file), edits);
       if (updated === original) continue;
       files.push({ file, changes: edits.length, diff: createTwoFilesPatch(`a/${file}`, `b/${file}`, original, updated, '', '') });
       planned.push({ path, original, updated });
@@ -96,17 +98,6 @@ function samplesFor(interaction: FixtureInteraction, prepared: Awaited<ReturnTyp
   return match.groups.flatMap((group) =>
     prepared.recordings.samples({ service: group.service, method: group.method, route: group.route, status: group.status, queryNames: group.queryNames }).slice(0, SAMPLES),
   );
-}
-
-/** Applies edits one at a time: each re-reads the text, so pointers stay right. */
-function applyEdits(text: string, edits: readonly FixtureEdit[]): string {
-  const editor = new JsonTextEditor(text);
-  for (const edit of edits) {
-    if (edit.op === 'replace') editor.replaceValue(edit.pointer, edit.value);
-    else if (edit.op === 'remove') editor.removeMember(edit.pointer);
-    else editor.renameKey(edit.pointer, edit.key);
-  }
-  return editor.text;
 }
 
 interface PlannedWrite {

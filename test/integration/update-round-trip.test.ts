@@ -103,19 +103,4 @@ describe('update', () => {
       prepared.remove();
     }
   });
-
-  it('leaves HAR and nock fixtures alone and says so', async () => {
-    const prepared = await prepareCase('har', FIXTURE, RECORDINGS);
-    try {
-      const path = join(prepared.dir, prepared.fixture.file);
-      const original = readFileSync(path, 'utf8');
-      const result = await runUpdate({ cwd: prepared.dir, db: 'recordings.db', config: {}, fixtures: ['fixtures/'], dryRun: false });
-      expect(result.files).toEqual([]);
-      expect(result.skipped.length).toBeGreaterThan(0);
-      expect(result.skipped[0]?.reason).toMatch(/not har/);
-      expect(readFileSync(path, 'utf8')).toBe(original);
-    } finally {
-      prepared.remove();
-    }
-  });
 });

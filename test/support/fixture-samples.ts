@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FixtureLoader, FixtureSource } from '../../src/formats/fixture-loader.js';
-import { JsonDocument } from '../../src/formats/json-document.js';
+import { FixtureDocument } from '../../src/formats/fixture-document.js';
 import { MockdriftError } from '../../src/model/errors.js';
 import type { FixtureInteraction } from '../../src/model/fixture.js';
 
@@ -16,7 +16,7 @@ export const FORMATS = 'test/fixtures/formats';
  *   `bodyFileName`); `file` resolved against the working directory when not given.
  */
 export function sourceOf(file: string, text = readFileSync(file, 'utf8'), absolutePath = resolve(file)): FixtureSource {
-  return { file, absolutePath, document: JsonDocument.parse(file, text) };
+  return { file, absolutePath, document: FixtureDocument.parse(file, text) };
 }
 
 /**
@@ -59,9 +59,9 @@ export function samples(format: string, withInvalid = false): string[] {
   return withInvalid ? [...files(dir), ...files(`${dir}/invalid`)] : files(dir);
 }
 
-/** The parsed content of a JSON file, as `detect` receives it. */
+/** The parsed content of a fixture file (JSON or YAML), as `detect` receives it. */
 export function readJson(file: string): unknown {
-  return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return FixtureDocument.parse(file, readFileSync(file, 'utf8')).value;
 }
 
 /**
