@@ -1,7 +1,8 @@
 import type { HeaderMap } from './headers.js';
+import type { SpecOperation, SpecSchema } from './spec-schema.js';
 
 /** The fixture formats mockdrift reads. */
-export type FixtureFormat = 'native' | 'pact' | 'wiremock' | 'har' | 'nock';
+export type FixtureFormat = 'native' | 'pact' | 'wiremock' | 'har' | 'nock' | 'openapi';
 
 /**
  * What a fixture says about the values at one body path, beyond their shape. Pact matching rules
@@ -50,6 +51,8 @@ export interface FixtureResponse {
   readonly bodyText?: string;
   /** The media type the fixture answers with (declared, or `application/json` for a JSON body). */
   readonly contentType: string | null;
+  /** The JSON schema the body must fit, instead of an example body (OpenAPI documents). */
+  readonly schema?: SpecSchema;
 }
 
 /** Steps from the root of a JSON file to one of its values: keys and array indexes. */
@@ -85,4 +88,6 @@ export interface FixtureInteraction {
   /** Whether body values without a matcher are pinned literals (Pact) rather than examples. */
   readonly pinsLiterals: boolean;
   readonly location: FixtureLocation;
+  /** The OpenAPI operation the interaction is one response of (OpenAPI documents only). */
+  readonly operation?: SpecOperation;
 }
