@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { checkFixtures } from '../compare/check-fixtures.js';
 import { matchRecordings, RecordingIndex } from '../compare/match-recordings.js';
-import { JsonTextEditor } from '../formats/json-text-editor.js';
+import { DocumentEditor } from '../formats/document-editor.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { FixtureInteraction } from '../model/fixture.js';
 import { planFixtureEdits, UPDATABLE_FORMATS, type FixtureEdit, type Skipped } from '../update/plan-fixture-edits.js';
@@ -81,7 +81,7 @@ function samplesFor(interaction: FixtureInteraction, prepared: Awaited<ReturnTyp
 
 /** Applies edits one at a time: each re-reads the text, so pointers stay right. */
 function applyEdits(text: string, edits: readonly FixtureEdit[]): string {
-  const editor = new JsonTextEditor(text);
+  const editor = new DocumentEditor(text);
   for (const edit of edits) {
     if (edit.op === 'replace') editor.replaceValue(edit.pointer, edit.value);
     else if (edit.op === 'remove') editor.removeMember(edit.pointer);

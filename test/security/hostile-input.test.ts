@@ -8,8 +8,8 @@ import { Redactor } from '../../src/capture/redactor.js';
 import { runUpdate } from '../../src/cli/update-runner.js';
 import { aggregateShapes } from '../../src/compare/aggregate-shape.js';
 import { checkFixtures, type Recordings } from '../../src/compare/check-fixtures.js';
-import { JsonDocument, type PointerStep } from '../../src/formats/json-document.js';
-import { JsonTextEditor } from '../../src/formats/json-text-editor.js';
+import { FixtureDocument, type PointerStep } from '../../src/formats/fixture-document.js';
+import { DocumentEditor } from '../../src/formats/document-editor.js';
 import { FIXTURE_LOADERS, loadFixtureFile } from '../../src/formats/load-fixtures.js';
 import { MockdriftError } from '../../src/model/errors.js';
 import type { CapturedExchange } from '../../src/model/exchange.js';
@@ -503,7 +503,7 @@ describe('fixture loaders under arbitrary input (fast-check)', () => {
         counted((document: unknown) => {
           const file = 'fixtures/any.json';
           const text = toText(document);
-          const source = { file, absolutePath: join(dir.path, 'any.json'), document: JsonDocument.parse(file, text) };
+          const source = { file, absolutePath: join(dir.path, 'any.json'), document: FixtureDocument.parse(file, text) };
           for (const loader of FIXTURE_LOADERS) {
             expect(typeof loader.detect(source.document.value)).toBe('boolean');
             const interactions = expectLoadedOrInvalid(() => loader.load(source), file);
@@ -526,7 +526,7 @@ describe('fixture loaders under arbitrary input (fast-check)', () => {
         fc.array(anyJson, { minLength: 1, maxLength: 3 }),
         counted((document: unknown, recorded: unknown[]) => {
           const file = 'fixtures/any.json';
-          const source = { file, absolutePath: join(dir.path, 'any.json'), document: JsonDocument.parse(file, toText(document)) };
+          const source = { file, absolutePath: join(dir.path, 'any.json'), document: FixtureDocument.parse(file, toText(document)) };
           const loader = FIXTURE_LOADERS.find((candidate) => candidate.detect(source.document.value));
           const interactions = loader ? expectLoadedOrInvalid(() => loader.load(source), file) : null;
           for (const interaction of interactions ?? []) {
@@ -561,7 +561,7 @@ describe('fixture loaders under arbitrary input (fast-check)', () => {
             valid = false;
           }
           try {
-            JsonDocument.parse('fixtures/broken.json', text);
+            FixtureDocument.parse('fixtures/broken.json', text);
             expect(valid).toBe(true);
           } catch (error) {
             expect(valid).toBe(false);
@@ -710,14 +710,14 @@ describe('shapes, aggregates and the comparator under arbitrary input (fast-chec
 // Fuzzed: the line index and the text editor
 // ---------------------------------------------------------------------------------------------
 
-describe('JsonDocument.lineOf and JsonTextEditor under arbitrary input (fast-check)', () => {
+describe('FixtureDocument.lineOf and DocumentEditor under arbitrary input (fast-check)', () => {
   fuzzIt('lineOf finds the line of every value of a pretty-printed document, and nothing for pointers it lacks', () => {
     fc.assert(
       fc.property(
         anyJson,
         counted((value: unknown) => {
           const text = toText(value);
-          const document = JsonDocument.parse('fixtures/x.json', text);
+          const document = FixtureDocument.parse('fixtures/x.json', text);
           const lines = text.split('\n');
           for (const [pointer, child] of pointersOf(document.value)) {
             const line = document.lineOf(pointer);
@@ -737,7 +737,7 @@ describe('JsonDocument.lineOf and JsonTextEditor under arbitrary input (fast-che
     );
   });
 
-  fuzzIt('JsonTextEditor: rename, replace and remove at any pointer give the JSON one would expect, and touch nothing else', () => {
+  fuzzIt('DocumentEditor: rename, replace and remove at any pointer give the JSON one would expect, and touch nothing else', () => {
     fc.assert(
       fc.property(
         anyJson.filter((value) => typeof value === 'object' && value !== null),
@@ -752,7 +752,7 @@ describe('JsonDocument.lineOf and JsonTextEditor under arbitrary input (fast-che
           if (candidates.length === 0) return;
           const [pointer] = candidates[pick % candidates.length]!;
           const last = pointer[pointer.length - 1]!;
-          const editor = new JsonTextEditor(text);
+          const editor = new DocumentEditor(text);
           const newValue = parsed(replacement);
           let expected: unknown;
           if (op === 'replace') {
@@ -888,11 +888,11 @@ describe('100,000-deep nesting', () => {
       const value = JSON.parse(deep) as unknown;
       const shape = shapeOf(value);
       expect(aggregateShapes([{ shape, count: 3 }]).paths.size).toBe(Object.keys(shape).length);
-      const document = JsonDocument.parse('fixtures/deep.json', deep);
+      const document = FixtureDocument.parse('fixtures/deep.json', deep);
       // Down to the innermost array (which is empty), the 1 at the bottom, or the {"polluted": true} one.
       const steps: PointerStep[] = deep === deepArrayText ? Array.from({ length: DEEP - 1 }, () => 0) : Array.from({ length: DEEP }, () => (deep === deepObjectText ? 'a' : '__proto__'));
       expect(document.lineOf(steps)).toBe(1);
-      const editor = new JsonTextEditor(deep);
+      const editor = new DocumentEditor(deep);
       if (deep === deepArrayText) expect(editor.replaceValue(steps, { ok: true })).toBe(true);
       else expect(editor.renameKey(steps, 'renamed')).toBe(true);
       expect(editor.text.length).toBeGreaterThan(DEEP);
@@ -953,10 +953,10 @@ describe('a 10 MB string (one case, not fuzzed)', () => {
       expectReportsRender(report);
     }
     const text = `{\n  "${huge}": 1,\n  "b": "${huge}"\n}`;
-    const document = JsonDocument.parse('fixtures/huge.json', text);
+    const document = FixtureDocument.parse('fixtures/huge.json', text);
     expect(document.lineOf([huge])).toBe(2);
     expect(document.lineOf(['b'])).toBe(3);
-    const editor = new JsonTextEditor(text);
+    const editor = new DocumentEditor(text);
     expect(editor.renameKey([huge], 'short')).toBe(true);
     expect(editor.replaceValue(['b'], 2)).toBe(true);
     expect(JSON.parse(editor.text)).toEqual({ short: 1, b: 2 });
@@ -999,9 +999,9 @@ describe('NaN-like values, duplicate keys, invalid UTF-8 in recordings', () => {
     expect(interaction!.response.status).toBe(200);
     expect(interaction!.response.body).toEqual({ a: 'two' });
     expect(interaction!.location.lineOf('$.a')).toBe(8);
-    const document = JsonDocument.parse(file, text);
+    const document = FixtureDocument.parse(file, text);
     expect(document.lineOf(['response', 'status'])).toBe(5);
-    const editor = new JsonTextEditor(text);
+    const editor = new DocumentEditor(text);
     expect(editor.replaceValue(['response', 'body', 'a'], 3)).toBe(true);
     expect((JSON.parse(editor.text) as { response: { body: { a: number } } }).response.body.a).toBe(3);
     expect(editor.text).toContain('"a": 1,'); // the shadowed one is left alone

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FixtureLoader, FixtureSource } from '../../src/formats/fixture-loader.js';
-import { JsonDocument } from '../../src/formats/json-document.js';
+import { FixtureDocument } from '../../src/formats/fixture-document.js';
 import { MockdriftError } from '../../src/model/errors.js';
 import type { FixtureInteraction } from '../../src/model/fixture.js';
 
@@ -16,7 +16,7 @@ export const FORMATS = 'test/fixtures/formats';
  *   `bodyFileName`); `file` resolved against the working directory when not given.
  */
 export function sourceOf(file: string, text = readFileSync(file, 'utf8'), absolutePath = resolve(file)): FixtureSource {
-  return { file, absolutePath, document: JsonDocument.parse(file, text) };
+  return { file, absolutePath, document: FixtureDocument.parse(file, text) };
 }
 
 /**

@@ -36,10 +36,10 @@ export function importCommand(context: CliContext): CommandModule<GlobalArgs, Im
 
 async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const [{ randomUUID }, { JsonDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { SqliteRecordingStore }] =
+  const [{ randomUUID }, { FixtureDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { SqliteRecordingStore }] =
     await Promise.all([
       import('node:crypto'),
-      import('../../formats/json-document.js'),
+      import('../../formats/fixture-document.js'),
       import('../../store/har.js'),
       import('../../capture/prepare-exchange.js'),
       import('../../capture/redactor.js'),
@@ -47,7 +47,7 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
       import('../../store/sqlite-recording-store.js'),
     ]);
   // Everything about the input is checked before the store is touched: a bad file creates no store.
-  const document = JsonDocument.parse(args.file, readHar(resolve(context.cwd, args.file), args.file));
+  const document = FixtureDocument.parse(args.file, readHar(resolve(context.cwd, args.file), args.file), 'json');
   const captured = harToCaptured(document.value, { service: args.service, session: randomUUID(), file: args.file });
   const options: PrepareOptions = {
     redactor: configured('redact', () => new Redactor(context.config.redact ?? {})),
