@@ -67,7 +67,7 @@ function parseOnce(text: string): { ok: true; parsed: ParsedYaml } | { ok: false
   }
 }
 
-const QUOTED_VALUE_START = /^( *)(?:- +)?[^\s#'"][^#'"]*?: +(['"])/;
+const QUOTED_VALUE_START = /^( *)(?:- +)?[^\s#'"][^#'"]*?: +(?:![^\s'"]* +)?(['"])/;
 
 /** Indents the continuation lines of multi-line quoted map values two past their key. */
 export function indentQuotedContinuations(text: string): string {

@@ -2,7 +2,7 @@ import type { HeaderMap } from './headers.js';
 import type { SpecOperation, SpecSchema } from './spec-schema.js';
 
 /** The fixture formats mockdrift reads. */
-export type FixtureFormat = 'native' | 'pact' | 'wiremock' | 'har' | 'nock' | 'openapi';
+export type FixtureFormat = 'native' | 'pact' | 'wiremock' | 'har' | 'nock' | 'vcr' | 'vcrpy' | 'responses' | 'postman' | 'openapi';
 
 /**
  * What a fixture says about the values at one body path, beyond their shape. Pact matching rules
@@ -51,6 +51,12 @@ export interface FixtureResponse {
   readonly bodyText?: string;
   /** The media type the fixture answers with (declared, or `application/json` for a JSON body). */
   readonly contentType: string | null;
+  /**
+   * Whether `headers` were captured by a recorder (VCR, vcrpy, `responses`, HAR, Polly, nock,
+   * Postman examples) — every header the server happened to send — rather than declared by a
+   * person (native, WireMock, Pact). Absent means declared.
+   */
+  readonly headersRecorded?: boolean;
   /** The JSON schema the body must fit, instead of an example body (OpenAPI documents). */
   readonly schema?: SpecSchema;
 }
@@ -64,6 +70,11 @@ export interface FixtureLocation {
   readonly interactionPointer: JsonPointer;
   /** The response body's place, when the body is JSON written inline (not a string holding JSON). */
   readonly bodyPointer: JsonPointer | null;
+  /**
+   * The response body's place when it is written as a string holding JSON (a HAR `text`, a VCR
+   * `string`, a Postman `body`): `update` edits the JSON inside and writes the string back.
+   */
+  readonly bodyTextPointer?: JsonPointer | null;
   /** Line of the response body (or of the interaction when it has none), 1-based. */
   readonly line: number;
   /** Line of the value at a body path (`$.items[*].sku`), or of its nearest ancestor that exists. */
@@ -88,6 +99,8 @@ export interface FixtureInteraction {
   /** Whether body values without a matcher are pinned literals (Pact) rather than examples. */
   readonly pinsLiterals: boolean;
   readonly location: FixtureLocation;
+  /** When the interaction was recorded (ISO 8601), when the fixture says (VCR `recorded_at`): the fixture's age. */
+  readonly recordedAt?: string;
   /** The OpenAPI operation the interaction is one response of (OpenAPI documents only). */
   readonly operation?: SpecOperation;
 }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { CapturedExchange, Exchange, ExchangeError, ExchangeErrorCode, ExchangeSource, StoredBody } from '../model/exchange.js';
+import { pollyChunkBytes } from '../formats/polly-body.js';
 import { MockdriftError } from '../model/errors.js';
 import { headerValue, type HeaderMap } from '../model/headers.js';
 import { jsonText, previewJson } from '../model/json-text.js';
@@ -152,7 +153,7 @@ function capturedOf(entry: unknown, options: HarImportOptions): CapturedExchange
   const requestHeaders = headersOf(request['headers']);
   const responseHeaders = status === null ? null : headersOf(response['headers']);
   const requestText = postDataOf(request['postData']);
-  const responseText = contentOf(response['content']);
+  const responseText = contentOf(response['content'], responseHeaders !== null && headerValue(responseHeaders, 'content-encoding') !== undefined);
   const decoded = alreadyDecoded(responseText?.bytes, responseHeaders) && alreadyDecoded(requestText?.bytes, requestHeaders);
   return {
     source: 'import',
@@ -253,9 +254,10 @@ function postDataOf(postData: unknown): { bytes: Buffer } | null {
 }
 
 /** A response body: `content.text`, base64-decoded when `content.encoding` says so. */
-function contentOf(content: unknown): { bytes: Buffer; truncated: boolean } | null {
+function contentOf(content: unknown, encoded = false): { bytes: Buffer; truncated: boolean } | null {
   if (!isObject(content) || typeof content['text'] !== 'string' || content['text'] === '') return null;
-  const bytes = Buffer.from(content['text'], content['encoding'] === 'base64' ? 'base64' : 'utf8');
+  // Polly.JS keeps compressed bodies as hex chunks of the wire bytes: those bytes are the body.
+  const bytes = pollyChunkBytes(content, encoded) ?? Buffer.from(content['text'], content['encoding'] === 'base64' ? 'base64' : 'utf8');
   return { bytes, truncated: content['_truncated'] === true };
 }
 

@@ -230,7 +230,7 @@ export function renderNock(fixture: FixtureSpec): RenderedFixture {
   return { file: `fixtures/${slug(fixture.name)}.nock.json`, text: pretty(document) };
 }
 
-export const RENDERERS: Readonly<Record<Exclude<FixtureFormat, 'openapi'>, (fixture: FixtureSpec) => RenderedFixture>> = {
+export const RENDERERS: Readonly<Partial<Record<FixtureFormat, (fixture: FixtureSpec) => RenderedFixture>>> = {
   native: renderNative,
   pact: renderPact,
   wiremock: renderWireMock,
@@ -240,7 +240,7 @@ export const RENDERERS: Readonly<Record<Exclude<FixtureFormat, 'openapi'>, (fixt
 
 /** Writes `fixture` in `format` below `dir`; returns what was written. */
 export function writeFixture(dir: string, format: FixtureFormat, fixture: FixtureSpec): RenderedFixture {
-  const rendered = RENDERERS[format as Exclude<FixtureFormat, 'openapi'>](fixture);
+  const rendered = RENDERERS[format]!(fixture);
   mkdirSync(join(dir, 'fixtures'), { recursive: true });
   writeFileSync(join(dir, rendered.file), rendered.text);
   return rendered;
