@@ -50,6 +50,9 @@ const CHECKED_FORMATS: Readonly<Record<string, ValueFormat>> = {
   url: 'uri',
 };
 
+/** How many `oneOf`/`anyOf` branches one comparison walks at most; past it, the branches are taken together. */
+const MAX_BRANCH_WALKS = 2_000;
+
 /** How deep the walk goes: as deep as a body shape is described, and no deeper. */
 const MAX_DEPTH = 64;
 
@@ -79,6 +82,8 @@ class Walker {
   readonly #children: ReadonlyMap<string, readonly string[]>;
   readonly #options: SchemaDiffOptions;
   #samples: readonly unknown[] | undefined;
+  /** Branch evaluations left: nested `oneOf`s multiply, and a hostile spec must not make that cost unbounded. */
+  #branchBudget = MAX_BRANCH_WALKS;
 
   constructor(reality: AggregateShape, compiler: SchemaCompiler, children: ReadonlyMap<string, readonly string[]>, options: SchemaDiffOptions) {
     this.#reality = reality;
@@ -211,6 +216,7 @@ class Walker {
     });
     let best: SchemaViolation[] | undefined;
     for (const branch of compiled) {
+      if (--this.#branchBudget < 0) break;
       const found: SchemaViolation[] = [];
       this.walkNode(branch, path, depth, found);
       if (found.length === 0) return;
@@ -219,7 +225,7 @@ class Walker {
     const union: SchemaViolation[] = [];
     this.walkNode(unionOf(compiled, node.pointer), path, depth, union);
     if (union.length === 0) return;
-    out.push(...best!);
+    for (const violation of best ?? union) out.push(violation);
   }
 }
 

@@ -226,6 +226,22 @@ properties:
     expect(summary(bad.findings)).toContain('breaking field-missing $.children[*].children[*].children[*].name');
   });
 
+  it('bounds the work of oneOfs nested in oneOfs, and still reports what fits no branch', async () => {
+    // Each level offers three branches that all lead one level down: 3^12 paths if walked naively.
+    const levels = 12;
+    let extra = '';
+    for (let level = 0; level < levels; level++) {
+      const next = level + 1 < levels ? `'#/components/schemas/L${level + 1}'` : "'#/components/schemas/Leaf'";
+      extra += `    L${level}:\n      oneOf:\n${['a', 'b', 'c'].map((key) => `        - type: object\n          required: [${key}]\n          properties:\n            ${key}:\n              $ref: ${next}\n`).join('')}`;
+    }
+    extra += '    Leaf:\n      type: object\n      required: [id]\n      properties:\n        id: { type: integer }\n';
+    let body: Record<string, unknown> = { id: 'not a number' };
+    for (let level = 0; level < levels; level++) body = { c: body };
+    const { findings } = await check(spec("$ref: '#/components/schemas/L0'", { extra }), [user(body)]);
+    expect(summary(findings).length).toBeGreaterThan(0);
+    expect(summary(findings).every((line) => line.startsWith('breaking'))).toBe(true);
+  });
+
   it('reports a required response header reality never sends', async () => {
     const responses = `        '201':
           description: created
