@@ -14,7 +14,7 @@ import type { IgnoreRules } from './ignore-rules.js';
 import { matchRecordings, RecordingIndex } from './match-recordings.js';
 import { canonicalWords } from './name-similarity.js';
 import { pinnedValueDrifts } from './pinned-values.js';
-import { specFixtureDrifts } from './schema-drifts.js';
+import { exampleBody, specFixtureDrifts } from './schema-drifts.js';
 import { matchSpecRecordings } from './match-spec-recordings.js';
 import { specTemplates, unlistedStatusDrifts } from './spec-routes.js';
 
@@ -160,6 +160,12 @@ function checkInteraction(
   } else if (!contentDrift && interaction.response.schema) {
     const reality = aggregateShapes(groups.flatMap((group) => group.shapes));
     if (reality.recordings > 0) drifts.push(...specFixtureDrifts(interaction.response.schema, reality, { ignored, samples: sampleBodies }));
+    // Examples are compared only where the config pins the path (`enums`).
+    const examples = (options.enums?.length ?? 0) > 0 ? exampleBody(interaction.response.schema) : undefined;
+    if (examples !== undefined) {
+      const pinned = { ...interaction, response: { ...interaction.response, body: examples }, matchers: {}, pinsLiterals: false };
+      drifts.push(...pinnedValueDrifts(pinned, sampleBodies(), { enums: options.enums ?? [], ignored }));
+    }
   }
   return { verified: true, route, service: match.service, findings: drifts.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)) };
 }

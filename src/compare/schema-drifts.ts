@@ -33,7 +33,7 @@ export function specFixtureDrifts(spec: SpecSchema, reality: AggregateShape, opt
   const violations = diffSchema(spec.root, reality, compilerFor(spec), { ...(options.ignored ? { ignored: options.ignored } : {}), samples: options.samples });
   const line = (violation: SchemaViolation): number => spec.lineOf(violation.pointer);
   const n = reality.recordings;
-  const { renames, missing, undeclared } = pairRenames(violations, options.samples, 'schema-first');
+  const { renames, missing, undeclared } = pairRenames(violations, options.samples);
   const drifts: Drift[] = [];
   for (const { from, to, sameValue } of renames) {
     drifts.push({
@@ -93,7 +93,7 @@ export function specFixtureDrifts(spec: SpecSchema, reality: AggregateShape, opt
  */
 export function mockAgainstSpecDrifts(spec: SpecSchema, mock: AggregateShape, options: SchemaDriftOptions): Drift[] {
   const violations = diffSchema(spec.root, mock, compilerFor(spec), { ...(options.ignored ? { ignored: options.ignored } : {}), samples: options.samples });
-  const { renames, missing, undeclared } = pairRenames(violations, () => [], 'mock-first');
+  const { renames, missing, undeclared } = pairRenames(violations, () => []);
   const drifts: Drift[] = [];
   for (const { from, to } of renames) {
     // Here the mock's field is the old name: the spec (reality) calls it otherwise.
@@ -148,7 +148,6 @@ type Undeclared = Extract<SchemaViolation, { kind: 'undeclared' }>;
 function pairRenames(
   violations: readonly SchemaViolation[],
   samples: () => readonly unknown[],
-  order: 'schema-first' | 'mock-first',
 ): {
   renames: Array<{ from: FieldCandidate & { violation: Missing }; to: FieldCandidate & { violation: Undeclared }; sameValue: boolean }>;
   missing: Missing[];
@@ -158,7 +157,6 @@ function pairRenames(
   const undeclared = violations.filter((violation): violation is Undeclared => violation.kind === 'undeclared');
   const from = missing.map((violation) => ({ ...candidate(violation.path, violation.types, violation.objects), violation }));
   const to = undeclared.map((violation) => ({ ...candidate(violation.path, violation.types, violation.present), violation }));
-  void order;
   const renames = detectRenames(from, to, undefined, samples).map((rename) => ({
     from: from.find((item) => item.path === rename.from.path)!,
     to: to.find((item) => item.path === rename.to.path)!,
@@ -242,4 +240,44 @@ function valueDrift(violation: SchemaViolation, side: 'recordings' | 'spec', tot
     default:
       return undefined;
   }
+}
+
+/**
+ * A body made of the schema's `example`/`examples` values, for the paths the config's `enums`
+ * pins: elsewhere examples are illustrations, never compared. Undefined when there is none.
+ */
+export function exampleBody(spec: SpecSchema): unknown {
+  return exampleOf(spec, spec.root.value, 0);
+}
+
+function exampleOf(spec: SpecSchema, schema: unknown, depth: number): unknown {
+  let value = schema;
+  for (let hops = 0; hops < 32 && isRecord(value) && typeof value['$ref'] === 'string'; hops++) value = spec.resolve(value['$ref'])?.value;
+  if (!isRecord(value) || depth > 16) return undefined;
+  if (value['example'] !== undefined) return value['example'];
+  if (Array.isArray(value['examples']) && value['examples'].length > 0) return value['examples'][0];
+  const parts = Array.isArray(value['allOf']) ? [value, ...value['allOf']] : [value];
+  const body: Record<string, unknown> = {};
+  let any = false;
+  for (const part of parts) {
+    let resolved = part;
+    for (let hops = 0; hops < 32 && isRecord(resolved) && typeof resolved['$ref'] === 'string'; hops++) resolved = spec.resolve(resolved['$ref'])?.value;
+    if (!isRecord(resolved) || !isRecord(resolved['properties'])) continue;
+    for (const [name, property] of Object.entries(resolved['properties'])) {
+      const example = exampleOf(spec, property, depth + 1);
+      if (example === undefined) continue;
+      body[name] = example;
+      any = true;
+    }
+  }
+  if (any) return body;
+  if (isRecord(value['items'])) {
+    const item = exampleOf(spec, value['items'], depth + 1);
+    return item === undefined ? undefined : [item];
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -12,7 +12,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 /** How deep a document may nest: deeper is hostile, not an API description. */
 const MAX_DOCUMENT_DEPTH = 256;
 /** How many `$ref`s one document may hold before it is refused. */
-const MAX_REFS = 100_000;
+const MAX_REFS = 1_000_000;
 
 /**
  * Turns an OpenAPI 3.0/3.1 or Swagger 2.0 document into fixture interactions: one per operation
@@ -50,14 +50,16 @@ export async function loadOpenApi(document: OpenApiDocument): Promise<FixtureInt
   const lineOf = (pointer: JsonPointer): number => document.lineOf(pointer);
   const base = basePath(root, dialect);
   const interactions: FixtureInteraction[] = [];
-  for (const [template, item] of Object.entries(paths)) {
+  for (const [template, rawItem] of Object.entries(paths)) {
     if (template.startsWith('x-')) continue;
     if (!template.startsWith('/')) throw invalid(['paths', template], `the path "${template}" must start with "/".`);
+    const pathItem = followRef({ value: rawItem, pointer: ['paths', template] }, resolve);
+    const item = pathItem.value;
     if (!isObject(item)) throw invalid(['paths', template], `the path item of ${template} must be an object.`);
     for (const method of METHODS) {
       const operation = item[method];
       if (operation === undefined) continue;
-      const opPointer = ['paths', template, method];
+      const opPointer = [...pathItem.pointer, method];
       if (!isObject(operation)) throw invalid(opPointer, `${method.toUpperCase()} ${template} must be an operation object.`);
       const responses = operation['responses'];
       if (responses === undefined) continue;
@@ -222,10 +224,13 @@ function openApiBody(response: SchemaAt): { contentType: string | null; schema?:
   if (!isObject(content)) return { contentType: null };
   const types = Object.keys(content);
   const json = types.find((type) => mediaType(type) === 'application/json') ?? types.find((type) => isJsonMediaType(mediaType(type)));
-  if (!json) return { contentType: types.length > 0 ? mediaType(types[0]!) : null };
-  const media = content[json];
+  // `*/*` or `application/*` says nothing of the type: its schema still holds for a JSON body.
+  const wildcard = json ? undefined : types.find((type) => /^(?:\*|application)\/\*$/.test(mediaType(type)));
+  const chosen = json ?? wildcard;
+  if (!chosen) return { contentType: types.length > 0 ? mediaType(types[0]!) : null };
+  const media = content[chosen];
   const schema = isObject(media) ? media['schema'] : undefined;
-  return { contentType: mediaType(json), ...(isObject(schema) ? { schema: { value: schema, pointer: [...response.pointer, 'content', json, 'schema'] } } : {}) };
+  return { contentType: json ? mediaType(json) : null, ...(isObject(schema) ? { schema: { value: schema, pointer: [...response.pointer, 'content', chosen, 'schema'] } } : {}) };
 }
 
 /** Swagger 2.0: one schema per response, in the media type the operation produces. */

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/cli/check-runner.js';
+import type { MockdriftConfig } from '../../src/cli/config.js';
 import type { Finding } from '../../src/model/finding.js';
 import { recordInto, type RecordingSpec } from '../corpus/harness.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -42,12 +43,12 @@ function user(body: unknown, extra: Partial<RecordingSpec> = {}): RecordingSpec 
   return { method: 'GET', path: '/users/42', status: 200, body, ...extra };
 }
 
-async function check(specText: string, recordings: readonly RecordingSpec[], file = 'openapi.yaml'): Promise<{ findings: Finding[]; lineOf: (needle: string) => number }> {
+async function check(specText: string, recordings: readonly RecordingSpec[], file = 'openapi.yaml', config: MockdriftConfig = {}): Promise<{ findings: Finding[]; lineOf: (needle: string) => number }> {
   const dir = tempDir('mockdrift-openapi-rules-');
   dirs.push(dir);
   writeFileSync(join(dir.path, file), specText);
   await recordInto(join(dir.path, 'recordings.db'), recordings);
-  const report = await runCheck({ cwd: dir.path, db: 'recordings.db', config: {}, fixtures: [file] });
+  const report = await runCheck({ cwd: dir.path, db: 'recordings.db', config, fixtures: [file] });
   const lines = specText.split('\n');
   return { findings: report.findings.filter((finding) => finding.kind !== 'unverified'), lineOf: (needle) => lines.findIndex((line) => line.includes(needle)) + 1 };
 }
@@ -145,6 +146,14 @@ describe('an OpenAPI response schema as a fixture', () => {
     const schema = USER.replace('    type: string\n    format: email', '    type: string\n    format: email\n    example: ada@example.com');
     const { findings } = await check(spec(schema), [user({ id: 1, email: 'bob@example.com' })]);
     expect(summary(findings)).toEqual([]);
+  });
+
+  it('compares an example value only where the config pins the path (enums)', async () => {
+    const schema = `${USER}\n  plan:\n    type: string\n    example: free`;
+    const recordings = [user({ id: 1, email: 'a@example.com', plan: 'pro' })];
+    expect(summary((await check(spec(schema), recordings)).findings)).toEqual([]);
+    const pinned = await check(spec(schema), recordings, 'openapi.yaml', { enums: ['$.plan'] });
+    expect(summary(pinned.findings)).toEqual(['breaking value-changed $.plan']);
   });
 
   describe('oneOf and anyOf', () => {

@@ -78,6 +78,29 @@ describe('the OpenAPI loader', () => {
     expect(interactions.map((interaction) => interaction.file)).toEqual(['api.yml', 'api.yml']);
   });
 
+  it('follows a path item given by $ref, and takes the schema of a */* response without a content type', async () => {
+    const text = `openapi: 3.0.3
+info: { title: t, version: '1' }
+paths:
+  /things:
+    $ref: '#/components/pathItems/Things'
+components:
+  pathItems:
+    Things:
+      get:
+        responses:
+          '200':
+            description: ok
+            content:
+              '*/*':
+                schema: { type: object }
+`;
+    const [interaction, ...rest] = await loadFixtureFile(write('ref.yaml', text), 'ref.yaml');
+    expect(rest).toEqual([]);
+    expect(interaction).toMatchObject({ request: { method: 'GET', path: '/things' }, response: { status: 200, contentType: null } });
+    expect(interaction!.response.schema?.root.value).toEqual({ type: 'object' });
+  });
+
   describe('refuses a malformed document with file:line:column', () => {
     it('when the YAML does not parse', async () => {
       const error = await errorOf('bad.yaml', 'openapi: 3.0.3\npaths:\n  /a:\n    get: [unclosed\n');
