@@ -40,7 +40,8 @@ export class OpenApiDocument {
 
   /** Whether a parsed value is an OpenAPI 3.x or Swagger 2.0 document. */
   static isSpec(value: unknown): boolean {
-    return isObject(value) && (typeof value['openapi'] === 'string' || String(value['swagger']) === '2.0');
+    // `openapi: 3.1` and `swagger: 2.0` unquoted are numbers in YAML.
+    return isObject(value) && (typeof value['openapi'] === 'string' || typeof value['openapi'] === 'number' || value['swagger'] === '2.0' || value['swagger'] === 2);
   }
 
   /** The 1-based line of the value at `pointer` (its key's, for an object member), or of its nearest ancestor. */

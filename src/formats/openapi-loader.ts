@@ -105,8 +105,8 @@ export async function loadOpenApi(document: OpenApiDocument): Promise<FixtureInt
 }
 
 function dialectOf(root: Record<string, unknown>): SpecDialect | undefined {
-  if (String(root['swagger']) === '2.0') return 'swagger-2.0';
-  const version = typeof root['openapi'] === 'string' ? root['openapi'] : '';
+  if (root['swagger'] === '2.0' || root['swagger'] === 2) return 'swagger-2.0';
+  const version = typeof root['openapi'] === 'string' || typeof root['openapi'] === 'number' ? String(root['openapi']) : '';
   if (/^3\.0(\.|$)/.test(version)) return 'openapi-3.0';
   if (/^3\.[1-9](\.|$)/.test(version)) return 'openapi-3.1';
   return undefined;

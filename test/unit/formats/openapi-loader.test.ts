@@ -101,6 +101,14 @@ components:
     expect(interaction!.response.schema?.root.value).toEqual({ type: 'object' });
   });
 
+  it('reads versions written as YAML numbers (openapi: 3.1, swagger: 2.0)', async () => {
+    const openapi = await loadFixtureFile(write('v31.yaml', VALID.replace('openapi: 3.0.3', 'openapi: 3.1')), 'v31.yaml');
+    expect(openapi[0]!.response.schema?.dialect).toBe('openapi-3.1');
+    const swagger = 'swagger: 2.0\ninfo: { title: t, version: 1 }\npaths:\n  /a:\n    get:\n      responses:\n        200:\n          description: ok\n          schema: { type: object }\n';
+    const [interaction] = await loadFixtureFile(write('v2.yaml', swagger), 'v2.yaml');
+    expect(interaction).toMatchObject({ request: { path: '/a' }, response: { status: 200, contentType: 'application/json' } });
+  });
+
   describe('refuses a malformed document with file:line:column', () => {
     it('when the YAML does not parse', async () => {
       const error = await errorOf('bad.yaml', 'openapi: 3.0.3\npaths:\n  /a:\n    get: [unclosed\n');
