@@ -57,16 +57,23 @@ export function unlistedStatusDrifts(interaction: FixtureInteraction, index: Rec
     const unlisted = new Map<number, number>();
     for (const group of groups) if (!operationLists(operation, group.status)) unlisted.set(group.status, (unlisted.get(group.status) ?? 0) + group.count);
     const listed = [...operation.statuses.map(String), ...operation.ranges.map((range) => `${range}XX`)].join(', ') || 'no status';
-    return [...unlisted].sort((a, b) => a[0] - b[0]).map(([status, count]) => ({
-      kind: 'status-changed' as const,
-      expected: listed,
-      actual: status,
-      recordings: total,
-      matching: total - count,
-      message: `${operation.name} answered ${status} in ${ofRecordings(count, total)}; the spec lists ${listed} for the operation.`,
-      fix: `add a ${status} response to the operation at {at}`,
-      line: operation.line,
-    }));
+    if (unlisted.size === 0) return [];
+    // One finding per operation (a finding's id is per interaction and kind): every unlisted status in it.
+    const statuses = [...unlisted.keys()].sort((a, b) => a - b);
+    const count = [...unlisted.values()].reduce((a, b) => a + b, 0);
+    const shown = statuses.join(', ');
+    return [
+      {
+        kind: 'status-changed' as const,
+        expected: listed,
+        actual: statuses.length === 1 ? statuses[0] : shown,
+        recordings: total,
+        matching: total - count,
+        message: `${operation.name} answered ${shown} in ${ofRecordings(count, total)}; the spec lists ${listed} for the operation.`,
+        fix: `add ${statuses.length === 1 ? `a ${shown} response` : `${shown} responses`} to the operation at {at}`,
+        line: operation.line,
+      },
+    ];
   }
   return [];
 }
