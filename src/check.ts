@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkFixtures, type CheckOptions, type Recordings } from './compare/check-fixtures.js';
 import { IgnoreRules, type IgnoreRule } from './compare/ignore-rules.js';
-import { loadFixtureSet } from './formats/load-fixtures.js';
+import { checkAgainstSpec, mergeSpecAndRecordings } from './compare/check-against-spec.js';
+import { loadFixtureFile, loadFixtureSet } from './formats/load-fixtures.js';
 import { MockdriftError } from './model/errors.js';
 import type { Report, SkippedFixtureFile } from './model/finding.js';
 import type { FixtureInteraction } from './model/fixture.js';
@@ -42,6 +43,8 @@ export interface CheckApiOptions {
   readonly since?: string | number;
   /** Warn when the newest matching recording is older: a duration (`'30d'`) or milliseconds. Default: never. */
   readonly maxAge?: string | number;
+  /** The provider's OpenAPI document, checked against as reality (`--spec`). Default: none. */
+  readonly spec?: string;
 }
 
 /**
@@ -78,6 +81,7 @@ export function resolveCheckRun(options: CheckApiOptions): CheckRun {
   const service = pick<string>('service', options.service);
   const since = pick<string | number>('since', options.since);
   const maxAge = pick<string | number>('maxAge', options.maxAge ?? (config['max-age'] as string | number | undefined));
+  const spec = pick<string>('spec', options.spec);
   const requireCoverage = pick<boolean>('requireCoverage', options.requireCoverage ?? (config['require-coverage'] as boolean | undefined));
   return {
     cwd,
@@ -90,6 +94,7 @@ export function resolveCheckRun(options: CheckApiOptions): CheckRun {
     ...(since !== undefined ? { sinceMs: durationOption('since', since) } : {}),
     ...(maxAge !== undefined ? { maxAgeMs: durationOption('maxAge', maxAge) } : {}),
     requireCoverage: requireCoverage ?? false,
+    ...(spec !== undefined ? { spec } : {}),
   };
 }
 
@@ -114,6 +119,8 @@ export interface CheckRun {
   readonly sinceMs?: number;
   readonly maxAgeMs?: number;
   readonly requireCoverage?: boolean;
+  /** An OpenAPI document to check the fixtures against as reality (`check --spec`). Default: none. */
+  readonly spec?: string;
 }
 
 /** Everything a comparison needs, read and ready: shared by `check` and `update`. */
@@ -134,6 +141,7 @@ export interface PreparedCheck {
  *   unreadable store, `NOTHING_TO_CHECK` (exit 3) when there are no recordings.
  */
 export async function runCheck(run: CheckRun): Promise<Report> {
+  if (run.spec !== undefined) return runSpecCheck(run, run.spec);
   const prepared = await prepareCheck(run);
   try {
     const report = checkFixtures(prepared.interactions, prepared.recordings, prepared.options);
@@ -201,6 +209,35 @@ export async function loadRunFixtureSet(
   const { interactions, skipped } = await loadFixtureSet(run.fixtures, { cwd: run.cwd, serviceGlobs });
   const kept = run.service === undefined ? interactions : interactions.filter((interaction) => interaction.service === null || interaction.service === run.service);
   return { interactions: kept, skipped };
+}
+
+/**
+ * `check --spec`: the fixtures against the OpenAPI document, and against the recordings too when
+ * the store has any (each finding says its `source`).
+ * @throws MockdriftError `USAGE` when the spec is missing or not an OpenAPI document.
+ */
+async function runSpecCheck(run: CheckRun, spec: string): Promise<Report> {
+  const specPath = resolve(run.cwd, spec);
+  if (!existsSync(specPath)) throw new MockdriftError('USAGE', `--spec ${spec}: no such file. Pass the provider's OpenAPI document (YAML or JSON).`);
+  const specInteractions = await loadFixtureFile(specPath, spec);
+  if (specInteractions.some((interaction) => interaction.format !== 'openapi')) {
+    throw new MockdriftError('USAGE', `--spec ${spec} is a fixture, not an OpenAPI document. Pass the provider's OpenAPI 3 or Swagger 2.0 document.`);
+  }
+  const mocks = (await loadRunFixtures(run)).filter((interaction) => interaction.format !== 'openapi');
+  const specReport = checkAgainstSpec(mocks, specInteractions, { ignore: ignoreRules(run.config, run.ignore ?? []) });
+  let prepared: PreparedCheck;
+  try {
+    prepared = await prepareCheck(run);
+  } catch (error) {
+    // No store, or an empty one: the spec alone is the reality of this check.
+    if (error instanceof MockdriftError && error.code === 'NOTHING_TO_CHECK') return specReport;
+    throw error;
+  }
+  try {
+    return mergeSpecAndRecordings(specReport, checkFixtures(prepared.interactions, prepared.recordings, prepared.options));
+  } finally {
+    prepared.close();
+  }
 }
 
 function parseTemplates(routes: readonly string[]): RouteTemplate[] {

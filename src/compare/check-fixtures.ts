@@ -14,6 +14,9 @@ import type { IgnoreRules } from './ignore-rules.js';
 import { matchRecordings, RecordingIndex } from './match-recordings.js';
 import { canonicalWords } from './name-similarity.js';
 import { pinnedValueDrifts } from './pinned-values.js';
+import { exampleBody, specFixtureDrifts } from './schema-drifts.js';
+import { matchSpecRecordings } from './match-spec-recordings.js';
+import { specTemplates, unlistedStatusDrifts } from './spec-routes.js';
 
 /** What a check compares fixtures with. */
 export interface Recordings {
@@ -47,7 +50,7 @@ export function checkFixtures(interactions: readonly FixtureInteraction[], recor
   const findings: Finding[] = [];
   const checked: ReportInteraction[] = [];
   let verified = 0;
-  const index = new RecordingIndex(recordings.groups, options.templates ?? []);
+  const index = new RecordingIndex(recordings.groups, [...(options.templates ?? []), ...specTemplates(interactions)]);
   for (const interaction of interactions) {
     const result = checkInteraction(interaction, recordings, index, options);
     if (result.verified) verified += 1;
@@ -89,7 +92,8 @@ function checkInteraction(
   index: RecordingIndex,
   options: CheckOptions,
 ): { verified: boolean; route: string; service: string | null; findings: Finding[] } {
-  const match = matchRecordings(interaction, index);
+  const match = interaction.operation ? matchSpecRecordings(interaction, index) : matchRecordings(interaction, index);
+  const operationDrifts = unlistedStatusDrifts(interaction, index);
   if (match.kind === 'unverified') {
     const drift: Drift = {
       kind: 'unverified',
@@ -98,7 +102,12 @@ function checkInteraction(
       message: `Nothing to compare with: ${match.reason}.`,
       fix: `record traffic for ${match.route} (mockdrift record, or mockdrift probe)`,
     };
-    return { verified: false, route: match.route, service: match.service, findings: [toFinding(interaction, drift, match.route, match.service, null, options)] };
+    return {
+      verified: false,
+      route: match.route,
+      service: match.service,
+      findings: [drift, ...operationDrifts].map((one) => toFinding(interaction, one, match.route, match.service, null, options)),
+    };
   }
 
   const { groups, route } = match;
@@ -111,7 +120,7 @@ function checkInteraction(
       recordings.samples({ service: group.service, method: group.method, route: group.route, status: group.status, queryNames: group.queryNames }),
     ));
 
-  const drifts: Drift[] = [];
+  const drifts: Drift[] = [...operationDrifts];
   if (match.statusChanged) {
     const { expected, actual } = match.statusChanged;
     const routeTotal = sum(match.routeGroups);
@@ -148,6 +157,15 @@ function checkInteraction(
       enums: options.enums ?? [],
       ignored,
     }));
+  } else if (!contentDrift && interaction.response.schema) {
+    const reality = aggregateShapes(groups.flatMap((group) => group.shapes));
+    if (reality.recordings > 0) drifts.push(...specFixtureDrifts(interaction.response.schema, reality, { ignored, samples: sampleBodies }));
+    // Examples are compared only where the config pins the path (`enums`).
+    const examples = (options.enums?.length ?? 0) > 0 ? exampleBody(interaction.response.schema) : undefined;
+    if (examples !== undefined) {
+      const pinned = { ...interaction, response: { ...interaction.response, body: examples }, matchers: {}, pinsLiterals: false };
+      drifts.push(...pinnedValueDrifts(pinned, sampleBodies(), { enums: options.enums ?? [], ignored }));
+    }
   }
   return { verified: true, route, service: match.service, findings: drifts.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)) };
 }
@@ -279,7 +297,7 @@ function movedTo(field: FieldCandidate, reality: AggregateShape, body: unknown):
   return undefined;
 }
 
-function toFinding(
+export function toFinding(
   interaction: FixtureInteraction,
   drift: Drift,
   route: string,
@@ -287,9 +305,9 @@ function toFinding(
   lastSeen: number | null,
   options: CheckOptions,
 ): Finding {
-  const line = drift.path && !drift.path.startsWith('headers.') ? interaction.location.lineOf(drift.path) : interaction.location.line;
+  const line = drift.line ?? (drift.path && !drift.path.startsWith('headers.') ? interaction.location.lineOf(drift.path) : interaction.location.line);
   const at = `${interaction.file}:${line}`;
-  const severity: Severity = drift.kind === 'unverified' && options.requireCoverage ? 'breaking' : FINDING_SEVERITY[drift.kind];
+  const severity: Severity = drift.kind === 'unverified' && options.requireCoverage ? 'breaking' : (drift.severity ?? FINDING_SEVERITY[drift.kind]);
   const id = createHash('sha1')
     .update([drift.kind, interaction.file, String(interaction.index), drift.path ?? '', drift.to ?? ''].join('\u0000'))
     .digest('hex')

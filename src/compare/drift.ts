@@ -1,4 +1,4 @@
-import type { FindingKind } from '../model/finding.js';
+import type { FindingKind, Severity } from '../model/finding.js';
 
 /**
  * One difference found by the comparator, before it is tied to a fixture file and given an id:
@@ -16,6 +16,10 @@ export interface Drift {
   readonly message: string;
   /** What to change in the fixture; `{at}` stands for `file:line`. */
   readonly fix?: string;
+  /** The line the finding points at, when the comparator knows better than the body path (a schema property). */
+  readonly line?: number;
+  /** Overrides the kind's severity (a property `additionalProperties: false` forbids is breaking). */
+  readonly severity?: Severity;
 }
 
 /** `3 of 40 recordings` */

@@ -63,6 +63,11 @@ export interface Finding {
   readonly message: string;
   /** One sentence: what to change in the fixture. */
   readonly fix?: string;
+  /**
+   * What the fixture was compared with: recorded traffic or the provider's OpenAPI document. Set
+   * only by `check --spec`, where both may be compared in one run.
+   */
+  readonly source?: 'recordings' | 'spec';
 }
 
 /** Totals of a check. */

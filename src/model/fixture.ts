@@ -1,7 +1,8 @@
 import type { HeaderMap } from './headers.js';
+import type { SpecOperation, SpecSchema } from './spec-schema.js';
 
 /** The fixture formats mockdrift reads. */
-export type FixtureFormat = 'native' | 'pact' | 'wiremock' | 'har' | 'nock' | 'vcr' | 'vcrpy' | 'responses' | 'postman';
+export type FixtureFormat = 'native' | 'pact' | 'wiremock' | 'har' | 'nock' | 'vcr' | 'vcrpy' | 'responses' | 'postman' | 'openapi';
 
 /**
  * What a fixture says about the values at one body path, beyond their shape. Pact matching rules
@@ -56,6 +57,8 @@ export interface FixtureResponse {
    * person (native, WireMock, Pact). Absent means declared.
    */
   readonly headersRecorded?: boolean;
+  /** The JSON schema the body must fit, instead of an example body (OpenAPI documents). */
+  readonly schema?: SpecSchema;
 }
 
 /** Steps from the root of a JSON file to one of its values: keys and array indexes. */
@@ -98,4 +101,6 @@ export interface FixtureInteraction {
   readonly location: FixtureLocation;
   /** When the interaction was recorded (ISO 8601), when the fixture says (VCR `recorded_at`): the fixture's age. */
   readonly recordedAt?: string;
+  /** The OpenAPI operation the interaction is one response of (OpenAPI documents only). */
+  readonly operation?: SpecOperation;
 }

@@ -225,6 +225,7 @@ function planRequests(options: ProbeOptions, target: URL): Plan {
 
 function skipReason(interaction: FixtureInteraction, allowUnsafe: boolean): string | null {
   if (interaction.request.path === null) return 'no concrete path';
+  if (interaction.format === 'openapi') return 'an OpenAPI operation: its path is a template, not a request';
   if (!allowUnsafe && !SAFE_METHODS.has(interaction.request.method.toUpperCase())) return 'unsafe method (pass --allow-unsafe)';
   return null;
 }

@@ -48,5 +48,6 @@ function toJson(finding: Finding): Record<string, unknown> {
     ...(finding.actual !== undefined ? { actual: finding.actual } : {}),
     evidence: { recordings: finding.evidence.recordings, matching: finding.evidence.matching, lastSeen: finding.evidence.lastSeen },
     message: finding.message,
+    ...(finding.source !== undefined ? { source: finding.source } : {}),
   };
 }

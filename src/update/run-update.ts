@@ -62,6 +62,11 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
     const skipped: Skipped[] = [];
     const planned: PlannedWrite[] = [];
     for (const [file, interactions] of byFile) {
+      if (interactions.some((interaction) => interaction.format === 'openapi')) {
+        // A spec is the provider's document, often generated: it is never rewritten, only reported.
+        skipped.push(...openApiLeftOut(interactions, prepared));
+        continue;
+      }
       const path = isAbsolute(file) ? file : resolve(run.cwd, file);
       const original = readFileSync(path, 'utf8');
       const fileValue = FixtureDocument.parse(file, original).value;
@@ -90,6 +95,12 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
   } finally {
     prepared.close();
   }
+}
+
+function openApiLeftOut(interactions: readonly FixtureInteraction[], prepared: Awaited<ReturnType<typeof prepareCheck>>): Skipped[] {
+  return checkFixtures(interactions, prepared.recordings, prepared.options)
+    .findings.filter((finding) => finding.severity !== 'info')
+    .map((finding) => ({ finding, reason: 'update does not rewrite OpenAPI documents: change the spec by hand at the line shown (or regenerate it)' }));
 }
 
 function samplesFor(interaction: FixtureInteraction, prepared: Awaited<ReturnType<typeof prepareCheck>>): unknown[] {

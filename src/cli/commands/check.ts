@@ -16,6 +16,7 @@ interface CheckArgs extends GlobalArgs {
   readonly requireCoverage: boolean;
   readonly since?: number;
   readonly maxAge?: number;
+  readonly spec?: string;
 }
 
 export function checkCommand(context: CliContext): CommandModule<GlobalArgs, CheckArgs> {
@@ -31,11 +32,13 @@ export function checkCommand(context: CliContext): CommandModule<GlobalArgs, Che
         .option('ignore', { type: 'string', array: true, describe: 'Body paths to leave alone, e.g. $.meta.request_id or $..updated_at' })
         .option('require-coverage', { type: 'boolean', default: false, describe: 'Fixtures with no matching recording count as breaking' })
         .option('since', { type: 'string', describe: 'Only recordings newer than this count (e.g. 7d)', coerce: (v) => parseDuration('since', v) })
+        .option('spec', { type: 'string', describe: "The provider's OpenAPI document as reality: fixtures are checked against it, with or without recordings" })
         .option('max-age', { type: 'string', describe: 'Warn when the newest matching recording is older (e.g. 30d)', coerce: (v) => parseDuration('max-age', v) })
         .example('$0 check', 'Check fixtures/ against recordings/mockdrift.db')
         .example("$0 check --fixtures 'test/mocks/**/*.json' --format json -o drift.json", 'Machine-readable report in a file')
         .example('$0 check --report html=drift.html --report junit=drift.xml', 'Text on the console, HTML and JUnit files for CI')
-        .example('$0 check --service payments --fail-on warning --max-age 7d', 'Stricter, for one service') as unknown as Argv<CheckArgs>,
+        .example('$0 check --service payments --fail-on warning --max-age 7d', 'Stricter, for one service')
+        .example('$0 check --spec openapi.yaml --fixtures mocks/', 'Mocks against the provider\'s OpenAPI document, no recordings needed') as unknown as Argv<CheckArgs>,
     handler: (args) => check(args, context),
   };
 }
@@ -53,6 +56,7 @@ async function check(args: CheckArgs, context: CliContext): Promise<void> {
     ...(args.since !== undefined ? { since: args.since } : {}),
     ...(args.maxAge !== undefined ? { maxAge: args.maxAge } : {}),
     requireCoverage: args.requireCoverage,
+    ...(args.spec !== undefined ? { spec: args.spec } : {}),
   });
   await emitReport(
     report,
