@@ -1,3 +1,5 @@
+import type { BaselineState, BaselineSummary } from './baseline.js';
+
 /** How much a finding matters. Failing the build is a separate policy (`--fail-on`). */
 export type Severity = 'breaking' | 'warning' | 'info';
 
@@ -63,6 +65,31 @@ export interface Finding {
   readonly message: string;
   /** One sentence: what to change in the fixture. */
   readonly fix?: string;
+  /**
+   * Body-path findings: when reality changed — the ISO time of the first recording that shows the
+   * drift after the last one that agreed, or `before <ISO time of the first recording>` when none ever agreed.
+   */
+  readonly since?: string;
+  /** When a recording last agreed with the fixture on this point (ISO 8601); absent when none did. */
+  readonly lastAgreed?: string;
+  /** Under a baseline: whether the finding is new or accepted. */
+  readonly baseline?: BaselineState;
+  /** When recordings that agree and recordings that drift were seen (drawn by the HTML report); not in the JSON contract. */
+  readonly timeline?: FindingTimeline;
+}
+
+/** A span of recordings of one kind: from the first to the last, and how many. */
+export interface TimeSpan {
+  /** ms since the epoch */
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+/** When the fixture's shape (agreeing) and the drifted shape were seen, per distinct recorded shape. */
+export interface FindingTimeline {
+  readonly agreed: readonly TimeSpan[];
+  readonly drifted: readonly TimeSpan[];
 }
 
 /** Totals of a check. */
@@ -104,6 +131,8 @@ export interface Report {
    * formatters that list interactions without findings (JUnit) need it. Not part of the JSON contract.
    */
   readonly interactions?: readonly ReportInteraction[];
+  /** Present when the check ran under a baseline: new / accepted counts and the fixed entries. */
+  readonly baseline?: BaselineSummary;
 }
 
 /** Whether a severity is at or above a threshold. */

@@ -16,6 +16,8 @@ interface CheckArgs extends GlobalArgs {
   readonly requireCoverage: boolean;
   readonly since?: number;
   readonly maxAge?: number;
+  readonly baseline?: string;
+  readonly writeBaseline?: string;
 }
 
 export function checkCommand(context: CliContext): CommandModule<GlobalArgs, CheckArgs> {
@@ -32,12 +34,21 @@ export function checkCommand(context: CliContext): CommandModule<GlobalArgs, Che
         .option('require-coverage', { type: 'boolean', default: false, describe: 'Fixtures with no matching recording count as breaking' })
         .option('since', { type: 'string', describe: 'Only recordings newer than this count (e.g. 7d)', coerce: (v) => parseDuration('since', v) })
         .option('max-age', { type: 'string', describe: 'Warn when the newest matching recording is older (e.g. 30d)', coerce: (v) => parseDuration('max-age', v) })
+        .option('baseline', { type: 'string', describe: 'Accepted drift: report it apart and fail only on new findings (default file: mockdrift-baseline.json)', coerce: baselineFlag })
+        .option('write-baseline', { type: 'string', describe: 'Accept the current breaking and warning findings into this file (default: mockdrift-baseline.json)', coerce: baselineFlag })
         .example('$0 check', 'Check fixtures/ against recordings/mockdrift.db')
+        .example('$0 check --write-baseline', 'Accept today\'s drift into mockdrift-baseline.json; commit it')
+        .example('$0 check --baseline', 'Fail only on drift the baseline does not accept')
         .example("$0 check --fixtures 'test/mocks/**/*.json' --format json -o drift.json", 'Machine-readable report in a file')
         .example('$0 check --report html=drift.html --report junit=drift.xml', 'Text on the console, HTML and JUnit files for CI')
         .example('$0 check --service payments --fail-on warning --max-age 7d', 'Stricter, for one service') as unknown as Argv<CheckArgs>,
     handler: (args) => check(args, context),
   };
+}
+
+/** `--baseline` alone means the default file (''); a config `"baseline": true` too. */
+function baselineFlag(value: unknown): string {
+  return value === true || value === 'true' ? '' : String(value ?? '');
 }
 
 async function check(args: CheckArgs, context: CliContext): Promise<void> {
@@ -54,8 +65,15 @@ async function check(args: CheckArgs, context: CliContext): Promise<void> {
     ...(args.maxAge !== undefined ? { maxAgeMs: args.maxAge } : {}),
     requireCoverage: args.requireCoverage,
   });
-  await emitReport(
+  const { applyBaselineFlags } = await import('../baseline-file.js');
+  const { report: judged, written } = applyBaselineFlags(
     report,
+    { ...(args.baseline !== undefined ? { baseline: args.baseline } : {}), ...(args.writeBaseline !== undefined ? { writeBaseline: args.writeBaseline } : {}) },
+    context.cwd,
+  );
+  if (written) terminal.log(`baseline written to ${written.file} (${written.entries} accepted finding${written.entries === 1 ? '' : 's'})`);
+  await emitReport(
+    judged,
     { format: args.format, ...(args.output !== undefined ? { output: args.output } : {}), reports: args.report ?? [], failOn: args.failOn },
     context,
     terminal,
