@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check.js';
 import { probeCommand } from './commands/probe.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
+import { historyCommand } from './commands/history.js';
 import { importCommand } from './commands/import.js';
 import { pruneCommand } from './commands/prune.js';
 import { recordCommand } from './commands/record.js';
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       .command(checkCommand(context))
       .command(probeCommand(context))
       .command(routesCommand(context))
+      .command(historyCommand(context))
       .command(importCommand(context))
       .command(exportCommand(context))
       .command(pruneCommand(context))

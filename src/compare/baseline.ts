@@ -89,7 +89,7 @@ export function applyBaseline(report: Report, entries: readonly BaselineEntry[],
       return { ...finding, baseline: 'accepted' };
     }
     if (entry) {
-      return { ...finding, baseline: 'new', message: `${finding.message} The baseline ${file} accepted it until ${entry.expires}; that has expired.` };
+      return { ...finding, baseline: 'new', baselineExpired: entry.expires!, message: `${finding.message} The baseline ${file} accepted it until ${entry.expires}; that has expired.` };
     }
     return { ...finding, baseline: 'new' };
   });

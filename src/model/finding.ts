@@ -74,6 +74,8 @@ export interface Finding {
   readonly lastAgreed?: string;
   /** Under a baseline: whether the finding is new or accepted. */
   readonly baseline?: BaselineState;
+  /** Under a baseline: the `expires` of the entry that accepted this drift until it expired (the finding is then new). */
+  readonly baselineExpired?: string;
   /** When recordings that agree and recordings that drift were seen (drawn by the HTML report); not in the JSON contract. */
   readonly timeline?: FindingTimeline;
 }

@@ -50,7 +50,13 @@ function findingLines(finding: Finding, paint: (code: number, text: string) => s
   const head = paint(COLOR[finding.severity], `${MARK[finding.severity]} ${finding.severity.padEnd(8)} ${finding.kind.padEnd(20)}`);
   const lines = [`    ${head} ${what}${evidence}`];
   if (finding.fix) lines.push(`      fix: ${finding.fix}`);
+  if (finding.baselineExpired !== undefined) lines.push(`      baseline: ${expiredNote(finding)}`);
   return lines;
+}
+
+/** Why a finding the baseline names fails all the same. */
+function expiredNote(finding: Finding): string {
+  return `accepted it until ${finding.baselineExpired}; that has expired`;
 }
 
 /** Under a baseline: the accepted findings apart, one line each, then the fixed entries with the hint. */
