@@ -1,7 +1,7 @@
 import type { Finding, TimeSpan } from '../model/finding.js';
 
-const WIDTH = 420;
-const HEIGHT = 62;
+const WIDTH = 560;
+const HEIGHT = 74;
 const LEFT = 92;
 const RIGHT = WIDTH - 10;
 const ROW_HEIGHT = 12;
@@ -35,17 +35,16 @@ export function timelineSvg(finding: Finding, index: number): string {
   const sinceTime = finding.since !== undefined && !finding.since.startsWith('before ') ? Date.parse(finding.since) : undefined;
   const marker =
     sinceTime !== undefined && Number.isFinite(sinceTime)
-      ? `<line x1="${round(x(sinceTime))}" y1="2" x2="${round(x(sinceTime))}" y2="${DRIFTED_Y + ROW_HEIGHT + 4}" stroke="#1f2328" stroke-width="1.5" stroke-dasharray="3 2"/>`
+      ? `<line x1="${round(x(sinceTime))}" y1="2" x2="${round(x(sinceTime))}" y2="${DRIFTED_Y + ROW_HEIGHT + 16}" stroke="#1f2328" stroke-width="1.5" stroke-dasharray="3 2"/>`
       : '';
   const label = (text: string, y: number): string => `<text x="0" y="${y + ROW_HEIGHT - 2}" font-size="11">${escape(text)}</text>`;
-  const axis = `<line x1="${LEFT}" y1="${HEIGHT - 20}" x2="${RIGHT}" y2="${HEIGHT - 20}" stroke="#57606a" stroke-width="1"/>`;
+  const axisY = DRIFTED_Y + ROW_HEIGHT + 6;
+  const axis = `<line x1="${LEFT}" y1="${axisY}" x2="${RIGHT}" y2="${axisY}" stroke="#57606a" stroke-width="1"/>`;
   const dates =
-    `<text x="${LEFT}" y="${HEIGHT - 6}" font-size="10">${escape(day(start))}</text>` +
-    (end !== start ? `<text x="${RIGHT}" y="${HEIGHT - 6}" font-size="10" text-anchor="end">${escape(day(end))}</text>` : '');
-  const sinceLabel =
-    sinceTime !== undefined && Number.isFinite(sinceTime)
-      ? `<text x="${round(Math.min(Math.max(x(sinceTime), LEFT + 60), RIGHT - 60))}" y="${HEIGHT - 6}" font-size="10" text-anchor="middle" font-weight="bold">since ${escape(day(sinceTime))}</text>`
-      : '';
+    `<text x="${LEFT}" y="${axisY + 12}" font-size="10">${escape(day(start))}</text>` +
+    (end !== start ? `<text x="${RIGHT}" y="${axisY + 12}" font-size="10" text-anchor="end">${escape(day(end))}</text>` : '');
+  // On a line of its own, under the marker: the dates at the ends never overlap it.
+  const sinceLabel = sinceTime !== undefined && Number.isFinite(sinceTime) ? sinceText(x(sinceTime), axisY + 26, minute(sinceTime)) : '';
   return [
     `<svg class="timeline" role="img" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">`,
     `<title>${escape(description(finding, start, end))}</title>`,
@@ -60,6 +59,13 @@ export function timelineSvg(finding: Finding, index: number): string {
     sinceLabel,
     '</svg>',
   ].join('');
+}
+
+/** The since label under its marker, anchored so that it stays inside the drawing at either end. */
+function sinceText(at: number, y: number, time: string): string {
+  const half = 75; // about half the label's width at 10px
+  const [x, anchor] = at + half > RIGHT ? [RIGHT, 'end'] : at - half < LEFT ? [LEFT, 'start'] : [at, 'middle'];
+  return `<text x="${round(x)}" y="${y}" font-size="10" text-anchor="${anchor}" font-weight="bold">since ${escape(time)}</text>`;
 }
 
 /** The timeline in words. */
