@@ -21,8 +21,8 @@ export function historyText(routes: readonly RouteHistory[]): string {
 function statusLines(status: StatusHistory): string[] {
   const head = `  ${status.status}  ${plural(status.recordings, 'recording')}${status.jsonRecordings !== status.recordings ? ` (${status.jsonRecordings} JSON)` : ''}, ${shortTime(status.firstSeen)} → ${shortTime(status.lastSeen)}`;
   if (status.fields.length === 0) return [head];
-  const header = ['FIELD', 'FIRST SEEN', 'LAST SEEN', 'IN', 'TYPES', ''];
-  const rows = status.fields.map((field) => [field.path, shortTime(field.firstSeen), shortTime(field.lastSeen), `${field.recordings}/${status.jsonRecordings}`, types(field), mark(field, status)]);
+  const header = ['FIELD', 'FIRST SEEN', 'LAST SEEN', 'IN', '', 'TYPES'];
+  const rows = status.fields.map((field) => [field.path, shortTime(field.firstSeen), shortTime(field.lastSeen), `${field.recordings}/${status.jsonRecordings}`, mark(field, status), types(field)]);
   const widths = header.map((title, column) => rows.reduce((width, row) => Math.max(width, row[column]!.length), title.length));
   const line = (cells: readonly string[]): string => `    ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}`;
   return [head, line(header), ...rows.map(line)];

@@ -129,8 +129,9 @@ describe('mockdrift history', () => {
     const result = await runCli(['history', '--route', 'GET /v1/charges/:id'], { cwd: dir.path });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('payments  GET /v1/charges/:id  —  10 recordings, 2026-11-17 08:00 UTC → 2026-11-18 13:00 UTC');
-    expect(result.stdout).toMatch(/\$\.transaction_id\s+2026-11-17 08:00 UTC\s+2026-11-17 12:00 UTC\s+5\/10\s+string\s+gone/);
-    expect(result.stdout).toMatch(/\$\.txn_id\s+2026-11-18 09:00 UTC\s+2026-11-18 13:00 UTC\s+5\/10\s+string\s+new/);
+    expect(result.stdout).toMatch(/\$\.transaction_id\s+2026-11-17 08:00 UTC\s+2026-11-17 12:00 UTC\s+5\/10\s+gone\s+string/);
+    expect(result.stdout).toMatch(/\$\.txn_id\s+2026-11-18 09:00 UTC\s+2026-11-18 13:00 UTC\s+5\/10\s+new\s+string/);
+    expect(result.stdout).toMatch(/\$\.id\s+2026-11-17 08:00 UTC\s+2026-11-18 13:00 UTC\s+10\/10\s+string/);
     expect(result.stdout).toContain('number (2026-11-17 08:00 UTC → 2026-11-17 12:00 UTC, 5), string (2026-11-18 09:00 UTC → 2026-11-18 13:00 UTC, 5)');
   });
 
