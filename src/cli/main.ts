@@ -16,7 +16,7 @@ import { createContext } from './context.js';
 import { Terminal } from './terminal.js';
 
 /** Config keys that are sections of their own rather than defaults for flags. */
-const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', 'enums', '$schema']);
+const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', 'enums', 'baseline', '$schema']);
 
 /**
  * Runs the mockdrift CLI. Sets `process.exitCode` (SPEC §6): 0 success, 1 drift, 2 usage or

@@ -51,6 +51,10 @@ function baselineFlag(value: unknown): string {
   return value === true || value === 'true' ? '' : String(value ?? '');
 }
 
+function baselineOf(file: string | undefined): { baseline?: string } {
+  return file === undefined ? {} : { baseline: file };
+}
+
 async function check(args: CheckArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
   const { runCheck } = await import('../check-runner.js');
@@ -68,7 +72,7 @@ async function check(args: CheckArgs, context: CliContext): Promise<void> {
   const { applyBaselineFlags } = await import('../baseline-file.js');
   const { report: judged, written } = applyBaselineFlags(
     report,
-    { ...(args.baseline !== undefined ? { baseline: args.baseline } : {}), ...(args.writeBaseline !== undefined ? { writeBaseline: args.writeBaseline } : {}) },
+    { ...baselineOf(args.baseline ?? context.config.baseline), ...(args.writeBaseline !== undefined ? { writeBaseline: args.writeBaseline } : {}) },
     context.cwd,
   );
   if (written) terminal.log(`baseline written to ${written.file} (${written.entries} accepted finding${written.entries === 1 ? '' : 's'})`);
