@@ -45,7 +45,8 @@ function findingCells(finding: Finding): string[] {
 function evidence(finding: Finding): string {
   const { matching, recordings } = finding.evidence;
   const since = sinceText(finding);
-  return recordings > 0 ? `${matching}/${recordings}${since ? `, ${since}` : ''}` : 'no recordings';
+  const expired = finding.baselineExpired !== undefined ? `; its baseline entry expired ${finding.baselineExpired}` : '';
+  return `${recordings > 0 ? `${matching}/${recordings}${since ? `, ${since}` : ''}` : 'no recordings'}${expired}`;
 }
 
 /** Under a baseline: the counts, the accepted findings apart, and the fixed entries with the hint. */
