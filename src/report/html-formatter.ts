@@ -72,7 +72,7 @@ function findingsHtml(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<p class="none">No findings: every fixture agrees with the recordings.</p>';
   // Stable sort: within a severity, the check's order (by fixture and line) stays.
   const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  return ordered.map(cardHtml).join('\n');
+  return ordered.map((finding, index) => cardHtml(finding, `f${index}`)).join('\n');
 }
 
 /** Under a baseline: the accepted findings apart (folded), and the fixed entries with the hint. */
@@ -81,7 +81,7 @@ function baselineHtml(report: Report): string {
   const parts = [`<p class="baseline">${escape(baselineLine(report))}</p>`];
   const acceptedFindings = accepted(report.findings);
   if (acceptedFindings.length > 0) {
-    parts.push(`<details class="accepted"><summary>Accepted by the baseline (${acceptedFindings.length}, not failing)</summary>\n${acceptedFindings.map(cardHtml).join('\n')}\n</details>`);
+    parts.push(`<details class="accepted"><summary>Accepted by the baseline (${acceptedFindings.length}, not failing)</summary>\n${acceptedFindings.map((finding, index) => cardHtml(finding, `a${index}`)).join('\n')}\n</details>`);
   }
   if (report.baseline.fixed.length > 0) {
     const items = report.baseline.fixed.map((entry) => `<li>${escape(fixedEntryText(entry))}</li>`).join('');
@@ -90,10 +90,8 @@ function baselineHtml(report: Report): string {
   return parts.join('\n');
 }
 
-/** Numbers the timelines of one page apart (their hatch patterns need distinct ids). */
-let cardIndex = 0;
-
-function cardHtml(finding: Finding): string {
+/** @param key unique within the page: keeps the ids inside the card's timeline apart from other cards'. */
+function cardHtml(finding: Finding, key: string): string {
   const severity = severityClass(finding.severity);
   const service = finding.service === null ? '' : ` [${finding.service}]`;
   return [
@@ -104,7 +102,7 @@ function cardHtml(finding: Finding): string {
     finding.fix ? `<p class="fix"><b>fix:</b> ${escape(finding.fix)}</p>` : '',
     `<div class="sides">${sideHtml('fixture', finding.path, finding.expected)}${sideHtml('reality', finding.to ?? finding.path, finding.actual)}</div>`,
     `<p class="evidence">${escape(evidence(finding))}</p>`,
-    timelineSvg(finding, cardIndex++),
+    timelineSvg(finding, key),
     '</article>',
   ]
     .filter((line) => line !== '')

@@ -14,9 +14,9 @@ const DRIFTED_Y = 24;
  * with the moment reality changed marked. Readable without colour: agreeing spans are solid,
  * drifting spans hatched, every row and mark is labelled in text, and a `<title>` says it all in
  * words for screen readers. '' when the finding has no timeline.
- * @param index unique within the page: keeps the hatch pattern's id apart from other timelines'.
+ * @param key unique within the page, letters and digits only: keeps the hatch pattern's id apart from other timelines'.
  */
-export function timelineSvg(finding: Finding, index: number): string {
+export function timelineSvg(finding: Finding, key: string): string {
   const timeline = finding.timeline;
   if (!timeline || (timeline.agreed.length === 0 && timeline.drifted.length === 0)) return '';
   const all = [...timeline.agreed, ...timeline.drifted];
@@ -31,7 +31,7 @@ export function timelineSvg(finding: Finding, index: number): string {
         return `<rect x="${round(Math.min(from, RIGHT - width))}" y="${y}" width="${round(width)}" height="${ROW_HEIGHT}" fill="${fill}" stroke="#1f2328" stroke-width="1"><title>${escape(spanTitle(span))}</title></rect>`;
       })
       .join('');
-  const pattern = `md-hatch-${index}`;
+  const pattern = `md-hatch-${key.replace(/[^A-Za-z0-9]/g, '')}`;
   const sinceTime = finding.since !== undefined && !finding.since.startsWith('before ') ? Date.parse(finding.since) : undefined;
   const marker =
     sinceTime !== undefined && Number.isFinite(sinceTime)

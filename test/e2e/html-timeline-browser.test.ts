@@ -74,7 +74,7 @@ describe('the HTML report draws a timeline per finding', () => {
     // Readable without colour: the rows are named, the drifted spans hatched, the change marked in text.
     expect(rename).toContain('fixture shape');
     expect(rename).toContain('drifted shape');
-    expect(rename).toMatch(/fill="url\(#md-hatch-\d+\)"/);
+    expect(rename).toMatch(/fill="url\(#md-hatch-f\d+\)"/);
     expect(rename).toContain('stroke-dasharray');
     // Static markup: nothing in it runs or loads (the page's only script is the severity filter).
     for (const svg of svgs) expect(svg).not.toMatch(/<script|\son[a-z]+=|href=|<foreignObject/i);
