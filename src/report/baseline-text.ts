@@ -55,12 +55,16 @@ export function accepted(findings: readonly Finding[]): Finding[] {
 /** `since 2026-11-20 10:00 UTC, last agreed 2026-11-19 22:00 UTC`, or '' when the finding has no time facts. */
 export function sinceText(finding: Finding): string {
   if (finding.since === undefined) return '';
-  const since = finding.since.startsWith('before ') ? `before ${shortTime(finding.since.slice(7))}` : shortTime(finding.since);
-  return `since ${since}${finding.lastAgreed !== undefined ? `, last agreed ${shortTime(finding.lastAgreed)}` : ''}`;
+  const before = finding.since.startsWith('before ');
+  const sinceTime = before ? finding.since.slice(7) : finding.since;
+  // To the second where the minute alone would not tell the two times apart.
+  const seconds = finding.lastAgreed !== undefined && shortTime(sinceTime) === shortTime(finding.lastAgreed);
+  const show = (iso: string): string => shortTime(iso, seconds);
+  return `since ${before ? 'before ' : ''}${show(sinceTime)}${finding.lastAgreed !== undefined ? `, last agreed ${show(finding.lastAgreed)}` : ''}`;
 }
 
-/** An ISO time to the minute, `2026-11-20 10:00 UTC`; text that is no time stays as it is. */
-export function shortTime(iso: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
-  return match ? `${match[1]} ${match[2]} UTC` : iso;
+/** An ISO time to the minute, `2026-11-20 10:00 UTC` (or to the second); text that is no time stays as it is. */
+export function shortTime(iso: string, seconds = false): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?/.exec(iso);
+  return match ? `${match[1]} ${match[2]}${seconds ? (match[3] ?? ':00') : ''} UTC` : iso;
 }

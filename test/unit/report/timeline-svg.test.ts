@@ -56,3 +56,17 @@ describe('the finding timeline', () => {
     expect(svg).not.toContain('<script');
   });
 });
+
+describe('since in words', () => {
+  it('goes to the second when the minute would not tell since and last agreed apart', async () => {
+    const { sinceText } = await import('../../../src/report/baseline-text.js');
+    expect(sinceText(finding({ since: '2026-11-18T09:00:41.000Z', lastAgreed: '2026-11-18T09:00:12.000Z' }))).toBe(
+      'since 2026-11-18 09:00:41 UTC, last agreed 2026-11-18 09:00:12 UTC',
+    );
+    expect(sinceText(finding({ since: '2026-11-18T09:00:41.000Z', lastAgreed: '2026-11-17T12:00:00.000Z' }))).toBe(
+      'since 2026-11-18 09:00 UTC, last agreed 2026-11-17 12:00 UTC',
+    );
+    expect(sinceText(finding({ since: 'before 2026-11-18T09:00:41.000Z' }))).toBe('since before 2026-11-18 09:00 UTC');
+    expect(sinceText(finding())).toBe('');
+  });
+});
