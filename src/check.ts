@@ -175,7 +175,11 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
     return {
       interactions,
       skipped,
-      recordings: { groups, samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES) },
+      recordings: {
+        groups,
+        samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES),
+        nearestRecordingOf: (selector, shapes, time, direction) => store.nearestRecordingOf({ ...selector, ...(since !== undefined ? { since } : {}) }, shapes, time, direction),
+      },
       options: {
         templates,
         ignore,

@@ -35,6 +35,8 @@ export interface MockdriftConfig {
   readonly ignore?: ReadonlyArray<string | { readonly route: string; readonly paths: readonly string[] }>;
   /** Body paths whose fixture values must be values reality produces: `["$.status"]`. */
   readonly enums?: readonly string[];
+  /** The baseline file `check` judges against, as `--baseline FILE` (read by `check` only, so other commands do not trip over it). */
+  readonly baseline?: string;
   readonly [flag: string]: unknown;
 }
 
@@ -112,6 +114,7 @@ function validateConfig(value: unknown, shown: string): MockdriftConfig {
     fail('"routes" must be an array of templates such as "/api/v1/shipments/:id"');
   }
   if (config.enums !== undefined && !isStringArray(config.enums)) fail('"enums" must be an array of body paths such as "$.status"');
+  if (config.baseline !== undefined && (typeof config.baseline !== 'string' || config.baseline === '')) fail('"baseline" must be the baseline file, e.g. "mockdrift-baseline.json"');
   if (config.ignore !== undefined) {
     const valid =
       Array.isArray(config.ignore) &&

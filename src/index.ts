@@ -18,3 +18,6 @@ export { shapeOf, type BodyShape, type JsonType, type PathFacts, type ValueForma
 export { RecordingProxy, type ExchangeSink, type RecordingProxyOptions } from './proxy/recording-proxy.js';
 export { DEFAULT_STORE_PATH, type ExchangeFilter, type RecordingStore, type RouteSummary, type StoreStats } from './store/recording-store.js';
 export { SqliteRecordingStore, type SqliteStoreOptions } from './store/sqlite-recording-store.js';
+export { applyBaseline, DEFAULT_BASELINE_FILE, parseBaseline, writeBaseline } from './compare/baseline.js';
+export { shapeHistory, type FieldHistory, type HistoryQuery, type RouteHistory, type StatusHistory } from './compare/shape-history.js';
+export type { BaselineEntry, BaselineState, BaselineSummary } from './model/baseline.js';

@@ -12,7 +12,7 @@ import type { Terminal } from './terminal.js';
 export function publishToGitHubActions(report: Report, env: NodeJS.ProcessEnv, terminal: Terminal, markdown: ReportFormatter): void {
   if (env['GITHUB_ACTIONS'] !== 'true') return;
   for (const finding of report.findings) {
-    if (finding.severity !== 'breaking') continue;
+    if (finding.severity !== 'breaking' || finding.baseline === 'accepted') continue;
     const title = `mockdrift ${finding.kind}${finding.path ? ` ${finding.path}` : ''}`;
     const message = [finding.message, finding.fix ? `Fix: ${finding.fix}` : ''].filter(Boolean).join('\n');
     terminal.annotate(`::error file=${property(finding.fixture)},line=${finding.line},title=${property(title)}::${data(message)}`);

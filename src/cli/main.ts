@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check.js';
 import { probeCommand } from './commands/probe.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
+import { historyCommand } from './commands/history.js';
 import { importCommand } from './commands/import.js';
 import { pruneCommand } from './commands/prune.js';
 import { recordCommand } from './commands/record.js';
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       checkCommand(context),
       probeCommand(context),
       routesCommand(context),
+      historyCommand(context),
       importCommand(context),
       exportCommand(context),
       pruneCommand(context),

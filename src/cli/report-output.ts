@@ -88,10 +88,12 @@ export async function emitReport(report: Report, output: ReportOutput & { readon
 /** Whether the report fails the build under `--fail-on`. */
 export function failed(report: Report, failOn: Severity | 'never'): boolean {
   if (failOn === 'never') return false;
-  return report.findings.some((finding) => atLeast(finding.severity, failOn));
+  // Drift a baseline accepts never fails the build.
+  return report.findings.some((finding) => finding.baseline !== 'accepted' && atLeast(finding.severity, failOn));
 }
 
 function summaryText(report: Report): string {
   const s = report.summary;
-  return `${s.fixtures} fixture ${s.fixtures === 1 ? 'interaction' : 'interactions'} (${s.verified} verified, ${s.unverified} unverified): ${s.breaking} breaking, ${s.warning} warning, ${s.info} info`;
+  const baseline = report.baseline ? `; baseline: ${report.baseline.new} new, ${report.baseline.accepted} accepted, ${report.baseline.fixed.length} fixed` : '';
+  return `${s.fixtures} fixture ${s.fixtures === 1 ? 'interaction' : 'interactions'} (${s.verified} verified, ${s.unverified} unverified): ${s.breaking} breaking, ${s.warning} warning, ${s.info} info${baseline}`;
 }

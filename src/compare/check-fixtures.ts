@@ -17,12 +17,15 @@ import { pinnedValueDrifts } from './pinned-values.js';
 import { exampleBody, specFixtureDrifts } from './schema-drifts.js';
 import { matchSpecRecordings } from './match-spec-recordings.js';
 import { specTemplates, unlistedStatusDrifts } from './spec-routes.js';
+import { placeInTime, type DriftTimes, type NearestRecording } from './timeline.js';
 
 /** What a check compares fixtures with. */
 export interface Recordings {
   readonly groups: readonly RecordedGroup[];
   /** The newest parsed JSON bodies of one group (asked for only when values are needed). */
   samples(selector: GroupSelector): readonly unknown[];
+  /** When one of some shapes was seen nearest to a time (see RecordingStore.nearestRecordingOf); optional. */
+  readonly nearestRecordingOf?: NearestRecording;
 }
 
 export interface CheckOptions {
@@ -167,7 +170,15 @@ function checkInteraction(
       drifts.push(...pinnedValueDrifts(pinned, sampleBodies(), { enums: options.enums ?? [], ignored }));
     }
   }
-  return { verified: true, route, service: match.service, findings: drifts.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)) };
+  const timed = placeInTime(drifts, {
+    body: interaction.response.body,
+    groups,
+    ignored,
+    matchers: interaction.matchers,
+    samples: sampleBodies,
+    ...(recordings.nearestRecordingOf ? { nearest: recordings.nearestRecordingOf } : {}),
+  });
+  return { verified: true, route, service: match.service, findings: timed.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)) };
 }
 
 function hasValueMatchers(interaction: FixtureInteraction): boolean {
@@ -299,7 +310,7 @@ function movedTo(field: FieldCandidate, reality: AggregateShape, body: unknown):
 
 export function toFinding(
   interaction: FixtureInteraction,
-  drift: Drift,
+  drift: Drift & DriftTimes,
   route: string,
   service: string | null,
   lastSeen: number | null,
@@ -329,5 +340,8 @@ export function toFinding(
     evidence: { recordings: drift.recordings, matching: drift.matching, lastSeen: lastSeen === null ? null : new Date(lastSeen).toISOString() },
     message: drift.message,
     ...(drift.fix !== undefined ? { fix: drift.fix.replaceAll('{at}', at) } : {}),
+    ...(drift.since !== undefined ? { since: drift.since } : {}),
+    ...(drift.lastAgreed !== undefined ? { lastAgreed: drift.lastAgreed } : {}),
+    ...(drift.timeline !== undefined ? { timeline: drift.timeline } : {}),
   };
 }

@@ -21,7 +21,9 @@ export type MockdriftErrorCode =
   /** The sandbox cannot be reached. */
   | 'TARGET_UNREACHABLE'
   /** There is nothing to check against (an empty store). */
-  | 'NOTHING_TO_CHECK';
+  | 'NOTHING_TO_CHECK'
+  /** The baseline file (accepted drift) cannot be read or is not a valid baseline. */
+  | 'BASELINE_INVALID';
 
 /** Exit codes of SPEC §6: 2 for usage and input errors, 3 when a check could not run. */
 const EXIT_CODES: Record<MockdriftErrorCode, number> = {
@@ -34,6 +36,7 @@ const EXIT_CODES: Record<MockdriftErrorCode, number> = {
   LISTEN_FAILED: 2,
   TARGET_UNREACHABLE: 3,
   NOTHING_TO_CHECK: 3,
+  BASELINE_INVALID: 2,
 };
 
 export class MockdriftError extends Error {

@@ -1,3 +1,5 @@
+import type { BaselineState, BaselineSummary } from './baseline.js';
+
 /** How much a finding matters. Failing the build is a separate policy (`--fail-on`). */
 export type Severity = 'breaking' | 'warning' | 'info';
 
@@ -68,6 +70,33 @@ export interface Finding {
    * only by `check --spec`, where both may be compared in one run.
    */
   readonly source?: 'recordings' | 'spec';
+  /**
+   * Body-path findings: when reality changed — the ISO time of the first recording that shows the
+   * drift after the last one that agreed, or `before <ISO time of the first recording>` when none ever agreed.
+   */
+  readonly since?: string;
+  /** When a recording last agreed with the fixture on this point (ISO 8601); absent when none did. */
+  readonly lastAgreed?: string;
+  /** Under a baseline: whether the finding is new or accepted. */
+  readonly baseline?: BaselineState;
+  /** Under a baseline: the `expires` of the entry that accepted this drift until it expired (the finding is then new). */
+  readonly baselineExpired?: string;
+  /** When recordings that agree and recordings that drift were seen (drawn by the HTML report); not in the JSON contract. */
+  readonly timeline?: FindingTimeline;
+}
+
+/** A span of recordings of one kind: from the first to the last, and how many. */
+export interface TimeSpan {
+  /** ms since the epoch */
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+/** When the fixture's shape (agreeing) and the drifted shape were seen, per distinct recorded shape. */
+export interface FindingTimeline {
+  readonly agreed: readonly TimeSpan[];
+  readonly drifted: readonly TimeSpan[];
 }
 
 /** Totals of a check. */
@@ -114,6 +143,8 @@ export interface Report {
    * compare (a WireMock proxy stub): listed in every report, never dropped in silence.
    */
   readonly skippedFiles?: readonly SkippedFixtureFile[];
+  /** Present when the check ran under a baseline: new / accepted counts and the fixed entries. */
+  readonly baseline?: BaselineSummary;
 }
 
 /** A file `--fixtures` found but did not compare, and why. */

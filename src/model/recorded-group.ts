@@ -22,8 +22,12 @@ export interface RecordedGroup {
   readonly samplePath: string;
   /** Response header name → number of recordings that had it. */
   readonly headers: ReadonlyMap<string, number>;
-  /** The distinct response body shapes and how many recordings had each (JSON bodies only). */
-  readonly shapes: ReadonlyArray<{ readonly shape: BodyShape; readonly count: number }>;
+  /**
+   * The distinct response body shapes and how many recordings had each (JSON bodies only), with
+   * the first and last time each was seen (ms since the epoch; a store that cannot tell leaves
+   * them out, and findings then carry no `since`). One shape may appear more than once.
+   */
+  readonly shapes: ReadonlyArray<{ readonly shape: BodyShape; readonly count: number; readonly firstSeen?: number; readonly lastSeen?: number }>;
 }
 
 /** What picks recordings of one group out of the store (for reading sample bodies). */

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SEVERITIES, type Finding, type Report, type Severity } from '../model/finding.js';
+import { accepted, baselineLine, fixedEntryText, fixedHint, sinceText, unaccepted } from './baseline-text.js';
 import type { ReportFormatter } from './report-formatter.js';
+import { timelineSvg } from './timeline-svg.js';
 
 /**
  * One self-contained HTML page (no fonts, CDN or any other URL): the totals, buttons to filter by
@@ -30,7 +32,8 @@ export class HtmlFormatter implements ReportFormatter {
 ${headerHtml(report, title)}
 ${filtersHtml(report)}
 <main>
-${findingsHtml(report.findings)}
+${report.baseline && unaccepted(report.findings).length === 0 ? '<p class="none">No new findings.</p>' : findingsHtml(unaccepted(report.findings))}
+${baselineHtml(report)}
 ${skippedHtml(report)}
 </main>
 <script nonce="${nonce}">${SCRIPT}</script>
@@ -45,7 +48,8 @@ function verdict({ summary }: Report): string {
   return summary.warning > 0 ? 'no breaking drift' : 'no drift';
 }
 
-function headerHtml({ summary }: Report, title: string): string {
+function headerHtml(report: Report, title: string): string {
+  const { summary } = report;
   const counts: [string, number, string][] = [
     ['fixture interactions', summary.fixtures, ''],
     ['verified', summary.verified, ''],
@@ -54,6 +58,7 @@ function headerHtml({ summary }: Report, title: string): string {
     ['warning', summary.warning, 'warning'],
     ['info', summary.info, 'info'],
   ];
+  if (report.baseline) counts.push(['new', report.baseline.new, ''], ['accepted', report.baseline.accepted, ''], ['fixed', report.baseline.fixed.length, '']);
   const tiles = counts.map(([label, count, severity]) => `<div class="count ${severity}"><b>${count}</b><span>${escape(label)}</span></div>`);
   return `<header><h1>${escape(title)}</h1><div class="counts">${tiles.join('')}</div></header>`;
 }
@@ -75,10 +80,26 @@ function findingsHtml(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<p class="none">No findings: every fixture agrees with the recordings.</p>';
   // Stable sort: within a severity, the check's order (by fixture and line) stays.
   const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  return ordered.map(cardHtml).join('\n');
+  return ordered.map((finding, index) => cardHtml(finding, `f${index}`)).join('\n');
 }
 
-function cardHtml(finding: Finding): string {
+/** Under a baseline: the accepted findings apart (folded), and the fixed entries with the hint. */
+function baselineHtml(report: Report): string {
+  if (!report.baseline) return '';
+  const parts = [`<p class="baseline">${escape(baselineLine(report))}</p>`];
+  const acceptedFindings = accepted(report.findings);
+  if (acceptedFindings.length > 0) {
+    parts.push(`<details class="accepted"><summary>Accepted by the baseline (${acceptedFindings.length}, not failing)</summary>\n${acceptedFindings.map((finding, index) => cardHtml(finding, `a${index}`)).join('\n')}\n</details>`);
+  }
+  if (report.baseline.fixed.length > 0) {
+    const items = report.baseline.fixed.map((entry) => `<li>${escape(fixedEntryText(entry))}</li>`).join('');
+    parts.push(`<section class="fixed"><h2>Fixed (${report.baseline.fixed.length}): ${escape(fixedHint(report))}</h2><ul>${items}</ul></section>`);
+  }
+  return parts.join('\n');
+}
+
+/** @param key unique within the page: keeps the ids inside the card's timeline apart from other cards'. */
+function cardHtml(finding: Finding, key: string): string {
   const severity = severityClass(finding.severity);
   const service = finding.service === null ? '' : ` [${finding.service}]`;
   return [
@@ -89,6 +110,7 @@ function cardHtml(finding: Finding): string {
     finding.fix ? `<p class="fix"><b>fix:</b> ${escape(finding.fix)}</p>` : '',
     `<div class="sides">${sideHtml('fixture', finding.path, finding.expected)}${sideHtml('reality', finding.to ?? finding.path, finding.actual)}</div>`,
     `<p class="evidence">${escape(evidence(finding))}</p>`,
+    timelineSvg(finding, key),
     '</article>',
   ]
     .filter((line) => line !== '')
@@ -111,10 +133,12 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
 }
 
-function evidence({ evidence: { matching, recordings, lastSeen } }: Finding): string {
+function evidence(finding: Finding): string {
+  const { matching, recordings, lastSeen } = finding.evidence;
   if (recordings === 0) return 'no recordings to compare with';
   const last = lastSeen ? `, last ${lastSeen.slice(0, 10)}` : '';
-  return `${matching} of ${recordings} recording${recordings === 1 ? '' : 's'} agree with the fixture${last}`;
+  const since = sinceText(finding);
+  return `${matching} of ${recordings} recording${recordings === 1 ? '' : 's'} agree with the fixture${last}${since ? `; drift ${since}` : ''}`;
 }
 
 /** Text for element content and quoted attribute values alike. */
@@ -163,5 +187,10 @@ main { padding: 16px 32px 32px; display: grid; gap: 14px; }
 pre { margin: 0; padding: 10px; background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; white-space: pre-wrap; word-break: break-word; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace; }
 .sides section:first-child pre { background: #fff8f8; } .sides section:last-child pre { background: #f6fbf7; }
 .evidence { margin: 6px 0 0; color: #57606a; font-size: 13px; }
+.timeline { display: block; margin: 8px 0 0; max-width: 100%; height: auto; }
+.baseline { margin: 8px 0 0; font-weight: 600; }
+.accepted > summary { cursor: pointer; margin: 4px 0 10px; color: #57606a; }
+.accepted .finding { opacity: .75; margin-bottom: 10px; }
+.fixed h2 { font-size: 15px; margin: 8px 0 4px; } .fixed ul { margin: 0; padding-left: 20px; font: 13px/1.5 ui-monospace, Menlo, Consolas, monospace; }
 body[data-filter="breaking"] .finding:not(.breaking), body[data-filter="warning"] .finding:not(.warning), body[data-filter="info"] .finding:not(.info) { display: none; }
 `;

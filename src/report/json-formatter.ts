@@ -1,4 +1,5 @@
 import type { Finding, Report } from '../model/finding.js';
+import { baselineCounts, fixedEntryJson } from './baseline-text.js';
 import type { ReportFormatter } from './report-formatter.js';
 
 /**
@@ -21,9 +22,11 @@ export class JsonFormatter implements ReportFormatter {
           breaking: summary.breaking,
           warning: summary.warning,
           info: summary.info,
+          ...baselineCounts(report),
         },
         findings: report.findings.map(toJson),
         ...(report.skippedFiles && report.skippedFiles.length > 0 ? { skippedFiles: report.skippedFiles.map(({ file, reason }) => ({ file, reason })) } : {}),
+        ...(report.baseline ? { fixed: report.baseline.fixed.map(fixedEntryJson) } : {}),
       },
       null,
       2,
@@ -49,5 +52,8 @@ function toJson(finding: Finding): Record<string, unknown> {
     evidence: { recordings: finding.evidence.recordings, matching: finding.evidence.matching, lastSeen: finding.evidence.lastSeen },
     message: finding.message,
     ...(finding.source !== undefined ? { source: finding.source } : {}),
+    ...(finding.since !== undefined ? { since: finding.since } : {}),
+    ...(finding.lastAgreed !== undefined ? { lastAgreed: finding.lastAgreed } : {}),
+    ...(finding.baseline !== undefined ? { baseline: finding.baseline } : {}),
   };
 }

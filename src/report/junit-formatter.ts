@@ -1,6 +1,7 @@
 import type { Finding, Report, ReportInteraction } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
 import { expectedObserved, findingSubject, groupBy } from './finding-text.js';
+import { baselineLine, fixedEntryText, fixedHint } from './baseline-text.js';
 
 /** One `<testcase>`: an interaction and the findings about it. */
 interface TestCase {
@@ -24,6 +25,7 @@ export class JunitFormatter implements ReportFormatter {
     const lines = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       `<testsuites name="mockdrift"${countAttributes(all)}>`,
+      ...baselineProperties(report),
       ...[...suites].flatMap(([file, cases]) => suiteLines(file, cases)),
       ...(report.skippedFiles ?? []).flatMap((skipped) => [
         `  <testsuite name="${attr(skipped.file)}" tests="1" failures="0" errors="0" skipped="1">`,
@@ -97,13 +99,34 @@ function countAttributes(cases: readonly TestCase[]): string {
 }
 
 function isFailed(testCase: TestCase): boolean {
-  return testCase.findings.some((finding) => finding.severity === 'breaking');
+  return testCase.findings.some(fails);
+}
+
+/** A breaking finding fails its test case, unless the baseline accepts it. */
+function fails(finding: Finding): boolean {
+  return finding.severity === 'breaking' && finding.baseline !== 'accepted';
+}
+
+/** Under a baseline: its counts as properties (and the fixed entries, with the hint). */
+function baselineProperties(report: Report): string[] {
+  const baseline = report.baseline;
+  if (!baseline) return [];
+  const property = (name: string, value: string): string => `    <property name="${attr(name)}" value="${attr(value)}"/>`;
+  return [
+    '  <properties>',
+    property('mockdrift.baseline', baselineLine(report)),
+    property('mockdrift.baseline.new', String(baseline.new)),
+    property('mockdrift.baseline.accepted', String(baseline.accepted)),
+    property('mockdrift.baseline.fixed', String(baseline.fixed.length)),
+    ...baseline.fixed.map((entry) => property('mockdrift.baseline.fixed.entry', `${fixedEntryText(entry)}: ${fixedHint(report)}`)),
+    '  </properties>',
+  ];
 }
 
 function caseLines(file: string, { interaction, findings }: TestCase): string[] {
   const name = `${interaction.interaction} — ${interaction.route} → ${interaction.status}`;
-  const failures = findings.filter((finding) => finding.severity === 'breaking');
-  const others = findings.filter((finding) => finding.severity !== 'breaking');
+  const failures = findings.filter(fails);
+  const others = findings.filter((finding) => !fails(finding));
   const body = failures.map(failureLine);
   // A failed case is a failure, not a skip, even when it is also unverified (--require-coverage).
   if (failures.length === 0 && !interaction.verified) body.push(skippedLine(findings));
@@ -125,7 +148,7 @@ function skippedLine(findings: readonly Finding[]): string {
 
 /** One line of `<system-out>`: severity, kind, path, expected → observed, message and fix. */
 function outputLine(finding: Finding): string {
-  const head = [finding.severity, finding.kind, findingSubject(finding), expectedObserved(finding)].filter((part) => part !== '').join(' ');
+  const head = [finding.baseline === 'accepted' ? 'accepted' : '', finding.severity, finding.kind, findingSubject(finding), expectedObserved(finding)].filter((part) => part !== '').join(' ');
   return `${head}: ${finding.message}${finding.fix ? ` (fix: ${finding.fix})` : ''}`;
 }
 

@@ -1,6 +1,7 @@
 import { SEVERITIES, type Finding, type Report } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
 import { expectedObserved, findingSubject } from './finding-text.js';
+import { accepted, baselineLine, fixedEntryText, fixedHint, sinceText, unaccepted } from './baseline-text.js';
 
 const FINDING_COLUMNS = ['Severity', 'Kind', 'Fixture', 'Path', 'Expected → observed', 'Evidence'];
 
@@ -13,7 +14,7 @@ export class MarkdownFormatter implements ReportFormatter {
   readonly extension = 'md';
 
   render(report: Report): string {
-    const blocks = [`## mockdrift: ${verdict(report)}`, summaryTable(report), findingsBlock(report.findings)];
+    const blocks = [`## mockdrift: ${verdict(report)}`, summaryTable(report), report.baseline && unaccepted(report.findings).length === 0 ? 'No new findings.' : findingsBlock(unaccepted(report.findings)), ...baselineBlocks(report)];
     const skipped = report.skippedFiles ?? [];
     if (skipped.length > 0) blocks.push(`Skipped files (not compared):\n\n${table(['File', 'Reason'], skipped.map((entry) => [entry.file, entry.reason]))}`);
     return `${blocks.join('\n\n')}\n`;
@@ -42,9 +43,26 @@ function findingCells(finding: Finding): string[] {
   return [finding.severity, finding.kind, `${finding.fixture}:${finding.line}`, findingSubject(finding), expectedObserved(finding), evidence(finding)];
 }
 
-/** Agreeing recordings of all compared: `0/40`. */
-function evidence({ evidence: { matching, recordings } }: Finding): string {
-  return recordings > 0 ? `${matching}/${recordings}` : 'no recordings';
+/** Agreeing recordings of all compared: `0/40`, and since when. */
+function evidence(finding: Finding): string {
+  const { matching, recordings } = finding.evidence;
+  const since = sinceText(finding);
+  const expired = finding.baselineExpired !== undefined ? `; its baseline entry expired ${finding.baselineExpired}` : '';
+  return `${recordings > 0 ? `${matching}/${recordings}${since ? `, ${since}` : ''}` : 'no recordings'}${expired}`;
+}
+
+/** Under a baseline: the counts, the accepted findings apart, and the fixed entries with the hint. */
+function baselineBlocks(report: Report): string[] {
+  if (!report.baseline) return [];
+  const blocks = [`**${cell(baselineLine(report))}**`];
+  const acceptedFindings = accepted(report.findings);
+  if (acceptedFindings.length > 0) {
+    blocks.push(`<details><summary>Accepted by the baseline (${acceptedFindings.length})</summary>\n\n${table(FINDING_COLUMNS, acceptedFindings.map(findingCells))}\n\n</details>`);
+  }
+  if (report.baseline.fixed.length > 0) {
+    blocks.push([`Fixed (${report.baseline.fixed.length}), ${cell(fixedHint(report))}:`, ...report.baseline.fixed.map((entry) => `- ${cell(fixedEntryText(entry))}`)].join('\n'));
+  }
+  return blocks;
 }
 
 /** A GFM table; every cell is escaped, so a row always has as many cells as the header. */

@@ -1,4 +1,6 @@
 import { FINDING_SEVERITY, type Finding, type FindingKind, type Report, type Severity } from '../model/finding.js';
+import type { BaselineEntry } from '../model/baseline.js';
+import { baselineCounts, fixedEntryText, fixedHint } from './baseline-text.js';
 import type { ReportFormatter } from './report-formatter.js';
 
 type SarifLevel = 'error' | 'warning' | 'note';
@@ -32,7 +34,7 @@ export class SarifFormatter implements ReportFormatter {
   readonly extension = 'sarif';
 
   render(report: Report): string {
-    const kinds = rulesUsed(report.findings);
+    const kinds = rulesUsed(report.findings, report.baseline?.fixed ?? []);
     const sarif = {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       version: '2.1.0',
@@ -40,7 +42,11 @@ export class SarifFormatter implements ReportFormatter {
         {
           // No informationUri: the tool must not point readers anywhere the report does not control.
           tool: { driver: { name: 'mockdrift', rules: kinds.map(rule) } },
-          results: report.findings.map((finding) => result(finding, kinds.indexOf(finding.kind))),
+          results: [
+            ...report.findings.map((finding) => result(finding, kinds.indexOf(finding.kind))),
+            ...(report.baseline?.fixed ?? []).filter((entry) => kinds.includes(entry.kind as FindingKind)).map((entry) => absentResult(report, entry, kinds)),
+          ],
+          ...(report.baseline ? { properties: { baseline: { file: report.baseline.file, ...baselineCounts(report) } } } : {}),
           ...((report.skippedFiles ?? []).length > 0
             ? {
                 invocations: [
@@ -63,8 +69,8 @@ export class SarifFormatter implements ReportFormatter {
 }
 
 /** The kinds the findings use, in the order FINDING_SEVERITY lists them (stable across runs). */
-function rulesUsed(findings: readonly Finding[]): FindingKind[] {
-  const used = new Set(findings.map((finding) => finding.kind));
+function rulesUsed(findings: readonly Finding[], fixed: readonly BaselineEntry[]): FindingKind[] {
+  const used = new Set<string>([...findings.map((finding) => finding.kind), ...fixed.map((entry) => entry.kind)]);
   return (Object.keys(FINDING_SEVERITY) as FindingKind[]).filter((kind) => used.has(kind));
 }
 
@@ -83,6 +89,8 @@ function result(finding: Finding, ruleIndex: number): Record<string, unknown> {
     // The finding's own severity: `unverified` is breaking under --require-coverage.
     level: LEVEL[finding.severity],
     message: { text: finding.fix ? `${finding.message} Fix: ${finding.fix}` : finding.message },
+    // Under a baseline: accepted drift is what code scanning calls unchanged.
+    ...(finding.baseline !== undefined ? { baselineState: finding.baseline === 'accepted' ? 'unchanged' : 'new' } : {}),
     locations: [
       {
         physicalLocation: {
@@ -100,7 +108,23 @@ function result(finding: Finding, ruleIndex: number): Record<string, unknown> {
       ...(finding.path !== undefined ? { path: finding.path } : {}),
       ...(finding.to !== undefined ? { to: finding.to } : {}),
       evidence: finding.evidence,
+      ...(finding.since !== undefined ? { since: finding.since } : {}),
+      ...(finding.lastAgreed !== undefined ? { lastAgreed: finding.lastAgreed } : {}),
     },
+  };
+}
+
+/** A baseline entry whose drift no longer occurs: a result in state `absent`, at the top of its fixture file. */
+function absentResult(report: Report, entry: BaselineEntry, kinds: readonly FindingKind[]): Record<string, unknown> {
+  const kind = entry.kind as FindingKind;
+  return {
+    ruleId: kind,
+    ruleIndex: kinds.indexOf(kind),
+    level: 'none',
+    baselineState: 'absent',
+    message: { text: `Fixed: ${fixedEntryText(entry)}; ${fixedHint(report)}.` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(entry.fixture) }, region: { startLine: 1 } } }],
+    properties: { interaction: entry.interaction, ...(entry.path !== undefined ? { path: entry.path } : {}), ...(entry.to !== undefined ? { to: entry.to } : {}) },
   };
 }
 

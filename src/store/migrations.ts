@@ -82,6 +82,15 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql:
       ALTER TABLE bodies_v3 RENAME TO bodies;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- When each shape of a group was seen: its first and last time, and the recording nearest
+      -- to a given time, straight from the index (check's since/lastAgreed, history) without
+      -- reading exchanges row by row.
+      CREATE INDEX exchanges_by_shape_time ON exchanges (service, method, route, status, query_names, shape_id, recorded_at);
+    `,
+  },
 ];
 
 /** The schema version this build of mockdrift writes. */

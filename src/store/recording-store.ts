@@ -1,5 +1,6 @@
 import type { Exchange } from '../model/exchange.js';
 import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
+import type { BodyShape } from '../model/shape.js';
 
 /** The default home of the store, relative to the working directory. */
 export const DEFAULT_STORE_PATH = 'recordings/mockdrift.db';
@@ -66,6 +67,13 @@ export interface RecordingStore {
   recordedGroups(filter?: Pick<ExchangeFilter, 'service' | 'since'>): RecordedGroup[];
   /** The newest JSON response bodies of one group, parsed, newest first. */
   sampleBodies(selector: GroupSelector, limit: number): unknown[];
+  /**
+   * The time (ms since the epoch) of the recording of one group nearest to `time` — the first
+   * strictly after it, or the last strictly before it — whose response body had one of `shapes`;
+   * null when there is none. Answers from the stored shapes and times, reading no body: it tells
+   * when a drift began where shapes that agree and shapes that drift were seen in turns.
+   */
+  nearestRecordingOf(selector: GroupSelector, shapes: readonly BodyShape[], time: number, direction: 'after' | 'before'): number | null;
   stats(): StoreStats;
   /**
    * Retention: deletes the exchanges recorded before `olderThan` (ms since the epoch), then the

@@ -320,7 +320,7 @@ export class SqliteRecordingStore implements RecordingStore {
       group.lastSeen = Math.max(group.lastSeen, row.last);
       for (const name of row.header_names ? row.header_names.split(',') : []) group.headers.set(name, (group.headers.get(name) ?? 0) + row.count);
       const shape = row.shape_id === null ? undefined : shapes.get(row.shape_id);
-      if (shape) group.shapes.push({ shape, count: row.count });
+      if (shape) group.shapes.push({ shape, count: row.count, firstSeen: row.first, lastSeen: row.last });
     }
     return [...groups.values()];
   }
@@ -343,6 +343,38 @@ export class SqliteRecordingStore implements RecordingStore {
       .pluck()
       .all(params) as Array<string | Buffer>;
     return contents.map((content) => JSON.parse(content.toString()) as unknown);
+  }
+
+  nearestRecordingOf(selector: GroupSelector, shapes: readonly BodyShape[], time: number, direction: 'after' | 'before'): number | null {
+    const ids: number[] = [];
+    const lookup = this.#statement('SELECT id FROM shapes WHERE hash = ?').pluck();
+    for (const shape of shapes) {
+      const id = lookup.get(createHash('sha1').update(serializeShape(shape)).digest('hex')) as number | undefined;
+      if (id !== undefined) ids.push(id);
+    }
+    if (ids.length === 0) return null;
+    const conditions = ['service = @service', 'method = @method', 'route = @route', 'status = @status', 'error_code IS NULL'];
+    const params: Record<string, unknown> = { service: selector.service, method: selector.method, route: selector.route, status: selector.status, time };
+    if (selector.queryNames !== undefined) {
+      conditions.push('query_names = @queryNames');
+      params['queryNames'] = [...selector.queryNames].sort().join('&');
+    }
+    if (selector.since !== undefined) {
+      conditions.push('recorded_at >= @since');
+      params['since'] = selector.since;
+    }
+    conditions.push(direction === 'after' ? 'recorded_at > @time' : 'recorded_at < @time');
+    // One indexed lookup per shape (min/max over the shape's slice of exchanges_by_shape_time).
+    const statement = this.#statement(
+      `SELECT ${direction === 'after' ? 'min' : 'max'}(recorded_at) FROM exchanges WHERE ${conditions.join(' AND ')} AND shape_id = @shapeId`,
+    ).pluck();
+    let nearest: number | null = null;
+    for (const shapeId of new Set(ids)) {
+      const found = statement.get({ ...params, shapeId }) as number | null;
+      if (found === null) continue;
+      if (nearest === null || (direction === 'after' ? found < nearest : found > nearest)) nearest = found;
+    }
+    return nearest;
   }
 
   /** A prepared statement, prepared once per text: a check asks the same few questions many times. */
@@ -507,7 +539,7 @@ interface GroupRow {
 }
 
 type MutableGroup = {
-  -readonly [K in keyof RecordedGroup]: K extends 'headers' ? Map<string, number> : K extends 'shapes' ? Array<{ shape: BodyShape; count: number }> : RecordedGroup[K];
+  -readonly [K in keyof RecordedGroup]: K extends 'headers' ? Map<string, number> : K extends 'shapes' ? Array<{ shape: BodyShape; count: number; firstSeen: number; lastSeen: number }> : RecordedGroup[K];
 };
 
 function toBody(content: string | Buffer | null, size: number | null, truncated: number): StoredBody | null {

@@ -99,6 +99,22 @@ function timeCheck(dir) {
   return { seconds, rss: Number(readFileSync(rssFile, 'utf8')), findings: report.findings.length, verified: report.summary.verified };
 }
 
+/** `mockdrift history` over the whole store (every route, every field) and over one route, as JSON. */
+function timeHistory(dir, extra) {
+  const rssFile = join(dir, 'history-rss.txt');
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [MEASURE, 'history', '--db', 'store.db', '--format', 'json', ...extra], {
+    cwd: dir,
+    env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`history exited ${result.status}: ${result.stderr}`);
+  const routes = JSON.parse(result.stdout).routes.length;
+  return { seconds, rss: Number(readFileSync(rssFile, 'utf8')), routes };
+}
+
 export async function benchCheck({ sizes, runs, log }) {
   const results = [];
   for (const recordings of sizes) {
@@ -114,7 +130,21 @@ export async function benchCheck({ sizes, runs, log }) {
       const median = best[Math.floor(best.length / 2)];
       const rss = Math.max(...timings.map((timing) => timing.rss));
       log(`  check of ${recordings} recordings × ${FIXTURES} fixtures: median ${median.toFixed(2)} s, peak ${Math.round(rss)} MB, ${timings[0].verified} verified`);
-      results.push({ recordings, fixtures: FIXTURES, routes: ROUTES, seconds: median, rss, verified: timings[0].verified, findings: timings[0].findings });
+      const histories = [];
+      for (let run = 0; run < runs; run++) histories.push(timeHistory(dir, []));
+      const historySeconds = histories.map((h) => h.seconds).sort((a, b) => a - b)[Math.floor(histories.length / 2)];
+      const oneRoute = timeHistory(dir, ['--route', `GET /v1/${routeName(0)}/:id`]);
+      log(`  history of ${recordings} recordings: all ${histories[0].routes} routes median ${historySeconds.toFixed(2)} s; one route ${oneRoute.seconds.toFixed(2)} s`);
+      results.push({
+        recordings,
+        fixtures: FIXTURES,
+        routes: ROUTES,
+        seconds: median,
+        rss,
+        verified: timings[0].verified,
+        findings: timings[0].findings,
+        history: { seconds: historySeconds, rss: Math.max(...histories.map((h) => h.rss)), oneRoute: oneRoute.seconds },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -102,6 +102,8 @@ describe('mockdrift check, run as a user runs it', () => {
         actual: 'absent',
         evidence: { recordings: 3, matching: 0, lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
         message: expect.stringContaining('$.txn_id'),
+        // Every recording has the new name: the drift began before the first of them.
+        since: expect.stringMatching(/^before \d{4}-\d\d-\d\dT/),
       },
     ]);
     const again = JSON.parse((await runCli(['check', '--format', 'json'], { cwd: dir.path })).stdout) as typeof report;

@@ -17,6 +17,8 @@ interface CheckArgs extends GlobalArgs {
   readonly since?: number;
   readonly maxAge?: number;
   readonly spec?: string;
+  readonly baseline?: string;
+  readonly writeBaseline?: string;
 }
 
 export function checkCommand(context: CliContext): CommandModule<GlobalArgs, CheckArgs> {
@@ -34,13 +36,26 @@ export function checkCommand(context: CliContext): CommandModule<GlobalArgs, Che
         .option('since', { type: 'string', describe: 'Only recordings newer than this count (e.g. 7d)', coerce: (v) => parseDuration('since', v) })
         .option('spec', { type: 'string', describe: "The provider's OpenAPI document as reality: fixtures are checked against it, with or without recordings" })
         .option('max-age', { type: 'string', describe: 'Warn when the newest matching recording is older (e.g. 30d)', coerce: (v) => parseDuration('max-age', v) })
+        .option('baseline', { type: 'string', describe: 'Accepted drift: report it apart and fail only on new findings (default file: mockdrift-baseline.json)', coerce: baselineFlag })
+        .option('write-baseline', { type: 'string', describe: 'Accept the current breaking and warning findings into this file (default: mockdrift-baseline.json)', coerce: baselineFlag })
         .example('$0 check', 'Check fixtures/ against recordings/mockdrift.db')
+        .example('$0 check --write-baseline', 'Accept today\'s drift into mockdrift-baseline.json; commit it')
+        .example('$0 check --baseline', 'Fail only on drift the baseline does not accept')
         .example("$0 check --fixtures 'test/mocks/**/*.json' --format json -o drift.json", 'Machine-readable report in a file')
         .example('$0 check --report html=drift.html --report junit=drift.xml', 'Text on the console, HTML and JUnit files for CI')
         .example('$0 check --service payments --fail-on warning --max-age 7d', 'Stricter, for one service')
         .example('$0 check --spec openapi.yaml --fixtures mocks/', 'Mocks against the provider\'s OpenAPI document, no recordings needed') as unknown as Argv<CheckArgs>,
     handler: (args) => check(args, context),
   };
+}
+
+/** `--baseline` alone means the default file (''); a config `"baseline": true` too. */
+function baselineFlag(value: unknown): string {
+  return value === true || value === 'true' ? '' : String(value ?? '');
+}
+
+function baselineOf(file: string | undefined): { baseline?: string } {
+  return file === undefined ? {} : { baseline: file };
 }
 
 async function check(args: CheckArgs, context: CliContext): Promise<void> {
@@ -58,8 +73,15 @@ async function check(args: CheckArgs, context: CliContext): Promise<void> {
     requireCoverage: args.requireCoverage,
     ...(args.spec !== undefined ? { spec: args.spec } : {}),
   });
-  await emitReport(
+  const { applyBaselineFlags } = await import('../baseline-file.js');
+  const { report: judged, written } = applyBaselineFlags(
     report,
+    { ...baselineOf(args.baseline ?? context.config.baseline), ...(args.writeBaseline !== undefined ? { writeBaseline: args.writeBaseline } : {}) },
+    context.cwd,
+  );
+  if (written) terminal.log(`baseline written to ${written.file} (${written.entries} accepted finding${written.entries === 1 ? '' : 's'})`);
+  await emitReport(
+    judged,
     { format: args.format, ...(args.output !== undefined ? { output: args.output } : {}), reports: args.report ?? [], failOn: args.failOn },
     context,
     terminal,

@@ -447,6 +447,43 @@ describe('SqliteRecordingStore', () => {
   });
 });
 
+describe('when shapes were seen', () => {
+  const at = (iso: string): number => Date.parse(iso);
+  const withNote = { id: 'ch', note: 'x' };
+  const withoutNote = { id: 'ch' };
+  const exchangeAt = (iso: string, body: object): Exchange =>
+    makeExchange({ recordedAt: at(iso), responseShape: shapeOf(body), query: {}, url: 'https://sandbox.payments.example/v1/charges/ch_1' });
+
+  it('gives each shape of a group its first and last time, and the recording of some shapes nearest to a time', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockdrift-times-'));
+    const store = SqliteRecordingStore.open(path.join(dir, 'times.db'));
+    try {
+      store.insert([
+        exchangeAt('2026-11-01T00:00:00Z', withNote),
+        exchangeAt('2026-11-02T00:00:00Z', withoutNote),
+        exchangeAt('2026-11-03T00:00:00Z', withNote),
+        exchangeAt('2026-11-05T00:00:00Z', withoutNote),
+      ]);
+      const [group] = store.recordedGroups();
+      const noted = group!.shapes.find((entry) => '$.note' in entry.shape)!;
+      expect(noted).toMatchObject({ count: 2, firstSeen: at('2026-11-01T00:00:00Z'), lastSeen: at('2026-11-03T00:00:00Z') });
+      const selector = { service: 'payments', method: 'GET', route: '/v1/charges/:id', status: 200, queryNames: [] };
+      const without = [shapeOf(withoutNote)];
+      expect(store.nearestRecordingOf(selector, without, at('2026-11-03T00:00:00Z'), 'after')).toBe(at('2026-11-05T00:00:00Z'));
+      expect(store.nearestRecordingOf(selector, without, at('2026-11-03T00:00:00Z'), 'before')).toBe(at('2026-11-02T00:00:00Z'));
+      expect(store.nearestRecordingOf(selector, without, at('2026-11-05T00:00:00Z'), 'after')).toBeNull();
+      // A shape the store never saw, or another route, has no recording.
+      expect(store.nearestRecordingOf(selector, [shapeOf({ other: 1 })], 0, 'after')).toBeNull();
+      expect(store.nearestRecordingOf({ ...selector, route: '/v1/refunds' }, without, 0, 'after')).toBeNull();
+      // --since narrows it like every other read.
+      expect(store.nearestRecordingOf({ ...selector, since: at('2026-11-04T00:00:00Z') }, without, 0, 'after')).toBe(at('2026-11-05T00:00:00Z'));
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('migrations', () => {
   it('upgrades a store written with schema version 1, keeping its recordings and bodies', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockdrift-migrate-'));
