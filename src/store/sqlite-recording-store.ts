@@ -5,10 +5,11 @@ import Database from 'better-sqlite3';
 import type { Exchange, ExchangeError, ExchangeSource, StoredBody } from '../model/exchange.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { HeaderMap } from '../model/headers.js';
-import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
+import type { GroupSelector, RecordedGroup, RecordedRequest, RequestSelector, UnreadableReason } from '../model/recorded-group.js';
 import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
+import { unreadableBody } from './unreadable-body.js';
 
 /** How a store is opened. */
 export interface SqliteStoreOptions {
@@ -76,12 +77,12 @@ export class SqliteRecordingStore implements RecordingStore {
           source, service, session, recorded_at, duration_ms, method, url, path, route, query,
           query_names, request_headers, request_body, request_body_size, request_body_truncated,
           status, response_headers, response_body, response_body_size, response_body_truncated,
-          content_type, content_encoding, shape_id, error_code, error_message, header_names
+          content_type, content_encoding, shape_id, error_code, error_message, header_names, body_unreadable
         ) VALUES (
           @source, @service, @session, @recordedAt, @durationMs, @method, @url, @path, @route, @query,
           @queryNames, @requestHeaders, @requestBody, @requestBodySize, @requestBodyTruncated,
           @status, @responseHeaders, @responseBody, @responseBodySize, @responseBodyTruncated,
-          @contentType, @contentEncoding, @shapeId, @errorCode, @errorMessage, @headerNames
+          @contentType, @contentEncoding, @shapeId, @errorCode, @errorMessage, @headerNames, @bodyUnreadable
         )`),
     };
     this.#insertBatch = db.transaction((exchanges: readonly Exchange[]) => {
@@ -197,6 +198,7 @@ export class SqliteRecordingStore implements RecordingStore {
       errorCode: exchange.error?.code ?? null,
       errorMessage: exchange.error?.message ?? null,
       headerNames: exchange.responseHeaders ? Object.keys(exchange.responseHeaders).sort().join(',') : null,
+      bodyUnreadable: unreadableBody(exchange),
     });
   }
 
@@ -268,10 +270,11 @@ export class SqliteRecordingStore implements RecordingStore {
     // One row per distinct (group, header set, shape): SQLite does the counting; no body is read.
     const rows = this.#db
       .prepare(
-        `SELECT service, method, route, status, query_names, content_type, header_names, shape_id,
-                count(*) AS count, min(recorded_at) AS first, max(recorded_at) AS last, min(path) AS sample_path
+        `SELECT service, method, route, status, query_names, content_type, header_names, shape_id, body_unreadable,
+                count(*) AS count, min(recorded_at) AS first, max(recorded_at) AS last, min(path) AS sample_path,
+                sum(response_body IS NULL OR response_body_size = 0) AS empty
            FROM exchanges ${where}${where ? ' AND' : ' WHERE'} status IS NOT NULL
-          GROUP BY service, method, route, status, query_names, content_type, header_names, shape_id`,
+          GROUP BY service, method, route, status, query_names, content_type, header_names, shape_id, body_unreadable`,
       )
       .all(params) as GroupRow[];
     const shapes = this.#shapesById(rows.map((row) => row.shape_id).filter((id): id is number => id !== null));
@@ -293,10 +296,14 @@ export class SqliteRecordingStore implements RecordingStore {
           samplePath: row.sample_path,
           headers: new Map(),
           shapes: [],
+          unreadable: {},
+          empty: 0,
         };
         groups.set(key, group);
       }
       group.count += row.count;
+      group.empty += row.empty;
+      if (row.body_unreadable !== null) group.unreadable[row.body_unreadable] = (group.unreadable[row.body_unreadable] ?? 0) + row.count;
       group.firstSeen = Math.min(group.firstSeen, row.first);
       group.lastSeen = Math.max(group.lastSeen, row.last);
       for (const name of row.header_names ? row.header_names.split(',') : []) group.headers.set(name, (group.headers.get(name) ?? 0) + row.count);
@@ -304,6 +311,50 @@ export class SqliteRecordingStore implements RecordingStore {
       if (shape) group.shapes.push({ shape, count: row.count });
     }
     return [...groups.values()];
+  }
+
+  recordedRequests(selector: RequestSelector, limit: number): RecordedRequest[] {
+    const params: Record<string, unknown> = { service: selector.service, method: selector.method, route: selector.route, limit };
+    if (selector.since !== undefined) params['since'] = selector.since;
+    // One row per distinct request and answer; bodies are read once per distinct request body.
+    const rows = this.#statement(
+      `SELECT e.path, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable,
+              max(e.response_body IS NULL OR e.response_body_size = 0) AS empty,
+              count(*) AS count, min(e.recorded_at) AS first, max(e.recorded_at) AS last
+         FROM exchanges e
+        WHERE e.service = @service AND e.method = @method AND e.route = @route AND e.status IS NOT NULL AND e.error_code IS NULL
+              ${selector.since !== undefined ? 'AND e.recorded_at >= @since' : ''}
+        GROUP BY e.path, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable
+        ORDER BY last DESC LIMIT @limit`,
+    ).all(params) as RequestRow[];
+    const shapes = this.#shapesById(rows.map((row) => row.shape_id).filter((id): id is number => id !== null));
+    const bodyText = this.#statement('SELECT content FROM bodies WHERE hash = ?').pluck();
+    const bodies = new Map<string, string | null>();
+    const textOf = (hash: string | null): string | null => {
+      if (hash === null) return null;
+      if (!bodies.has(hash)) {
+        const content = bodyText.get(hash) as string | Buffer | undefined;
+        bodies.set(hash, typeof content === 'string' ? content : null);
+      }
+      return bodies.get(hash)!;
+    };
+    return rows.map((row) => ({
+      service: selector.service,
+      method: selector.method,
+      route: selector.route,
+      path: row.path,
+      query: JSON.parse(row.query) as Record<string, string[]>,
+      requestBody: textOf(row.request_body),
+      status: row.status,
+      contentType: row.content_type,
+      headerNames: row.header_names ? row.header_names.split(',') : [],
+      shape: row.shape_id === null ? null : (shapes.get(row.shape_id) ?? null),
+      unreadable: row.body_unreadable,
+      empty: row.empty === 1,
+      count: row.count,
+      firstSeen: row.first,
+      lastSeen: row.last,
+    }));
   }
 
   sampleBodies(selector: GroupSelector, limit: number): unknown[] {
@@ -459,14 +510,37 @@ interface GroupRow {
   content_type: string | null;
   header_names: string | null;
   shape_id: number | null;
+  body_unreadable: UnreadableReason | null;
   count: number;
   first: number;
   last: number;
   sample_path: string;
+  empty: number;
+}
+
+interface RequestRow {
+  path: string;
+  query: string;
+  request_body: string | null;
+  status: number;
+  content_type: string | null;
+  header_names: string | null;
+  shape_id: number | null;
+  body_unreadable: UnreadableReason | null;
+  empty: number;
+  count: number;
+  first: number;
+  last: number;
 }
 
 type MutableGroup = {
-  -readonly [K in keyof RecordedGroup]: K extends 'headers' ? Map<string, number> : K extends 'shapes' ? Array<{ shape: BodyShape; count: number }> : RecordedGroup[K];
+  -readonly [K in keyof RecordedGroup]-?: K extends 'headers'
+    ? Map<string, number>
+    : K extends 'shapes'
+      ? Array<{ shape: BodyShape; count: number }>
+      : K extends 'unreadable'
+        ? Partial<Record<UnreadableReason, number>>
+        : RecordedGroup[K];
 };
 
 function toBody(content: string | Buffer | null, size: number | null, truncated: number): StoredBody | null {
