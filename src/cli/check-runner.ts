@@ -12,6 +12,8 @@ import type { MockdriftConfig } from './config.js';
 
 /** How many recorded bodies are read per group when values must be compared. */
 const SAMPLE_BODIES = 20;
+/** How many distinct recorded requests of a route are read to find a fixture's own request. */
+const RECORDED_REQUESTS = 500;
 
 export interface CheckRun {
   readonly cwd: string;
@@ -72,11 +74,16 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
     }
     return {
       interactions,
-      recordings: { groups, samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES) },
+      recordings: {
+        groups,
+        samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES),
+        requests: (selector) => store.recordedRequests({ ...selector, ...(since !== undefined ? { since } : {}) }, RECORDED_REQUESTS),
+      },
       options: {
         templates,
         ignore,
         enums: config.enums ?? [],
+        headers: config.headers ?? [],
         ...(run.maxAgeMs !== undefined ? { maxAgeMs: run.maxAgeMs } : {}),
         requireCoverage: run.requireCoverage ?? false,
       },

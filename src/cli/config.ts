@@ -35,6 +35,8 @@ export interface MockdriftConfig {
   readonly ignore?: ReadonlyArray<string | { readonly route: string; readonly paths: readonly string[] }>;
   /** Body paths whose fixture values must be values reality produces: `["$.status"]`. */
   readonly enums?: readonly string[];
+  /** Response headers that matter even in recorded fixtures (nock, HAR, …), besides content-type and location. */
+  readonly headers?: readonly string[];
   readonly [flag: string]: unknown;
 }
 
@@ -112,6 +114,7 @@ function validateConfig(value: unknown, shown: string): MockdriftConfig {
     fail('"routes" must be an array of templates such as "/api/v1/shipments/:id"');
   }
   if (config.enums !== undefined && !isStringArray(config.enums)) fail('"enums" must be an array of body paths such as "$.status"');
+  if (config.headers !== undefined && !isStringArray(config.headers)) fail('"headers" must be an array of response header names such as "x-request-id"');
   if (config.ignore !== undefined) {
     const valid =
       Array.isArray(config.ignore) &&

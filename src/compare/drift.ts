@@ -1,4 +1,4 @@
-import type { FindingKind } from '../model/finding.js';
+import type { FindingKind, Severity } from '../model/finding.js';
 
 /**
  * One difference found by the comparator, before it is tied to a fixture file and given an id:
@@ -6,6 +6,8 @@ import type { FindingKind } from '../model/finding.js';
  */
 export interface Drift {
   readonly kind: FindingKind;
+  /** Lower than the kind's own severity, when the rules say so (a recorder's incidental header). Default: the kind's. */
+  readonly severity?: Severity;
   readonly path?: string;
   readonly to?: string;
   readonly expected?: unknown;

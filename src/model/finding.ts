@@ -6,6 +6,7 @@ export const SEVERITIES: readonly Severity[] = ['breaking', 'warning', 'info'];
 
 /** Every kind of drift mockdrift reports, with the severity it has. */
 export const FINDING_SEVERITY = {
+  'field-moved': 'breaking',
   'field-renamed': 'breaking',
   'field-missing': 'breaking',
   'type-changed': 'breaking',
@@ -52,7 +53,7 @@ export interface Finding {
   readonly status: number;
   /** The body path (`$.transaction_id`) or header (`headers.x-request-id`); absent for whole-exchange findings. */
   readonly path?: string;
-  /** Where a renamed field went; renames only. */
+  /** Where a renamed or moved field went; renames and moves only. */
   readonly to?: string;
   /** What the fixture says (a type, a value, a status…). */
   readonly expected?: unknown;
@@ -63,6 +64,11 @@ export interface Finding {
   readonly message: string;
   /** One sentence: what to change in the fixture. */
   readonly fix?: string;
+  /**
+   * Shared by the findings of one cause across fixtures: the same kind at the same path (or
+   * header, or status) in fixtures of one service. Set by a check; absent on hand-built findings.
+   */
+  readonly group?: string;
 }
 
 /** Totals of a check. */
