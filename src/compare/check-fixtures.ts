@@ -84,6 +84,7 @@ export function checkFixtures(interactions: readonly FixtureInteraction[], recor
       route: result.route,
       status: interaction.response.status,
       verified: result.verified,
+      ...(result.recordedBody !== undefined ? { fixtureBody: interaction.response.body, recordedBody: result.recordedBody } : {}),
     });
   }
   findings.sort((a, b) => a.fixture.localeCompare(b.fixture) || a.line - b.line || rank(a.severity) - rank(b.severity) || a.id.localeCompare(b.id));
@@ -137,7 +138,7 @@ function checkInteraction(
   index: RecordingIndex,
   options: CheckOptions,
   requestsOf: ((groups: readonly RecordedGroup[]) => readonly RecordedRequest[]) | undefined,
-): { verified: boolean; route: string; service: string | null; findings: Finding[] } {
+): { verified: boolean; route: string; service: string | null; findings: Finding[]; recordedBody?: unknown } {
   const match = matchRecordings(interaction, index, requestsOf);
   if (match.kind === 'unverified') {
     const drift: Drift = {
@@ -160,12 +161,18 @@ function checkInteraction(
     (samples ??= groups.flatMap((group) =>
       recordings.samples({ service: group.service, method: group.method, route: group.route, status: group.status, queryNames: group.queryNames }),
     ));
-  const finish = (drifts: readonly Drift[], verified: boolean): { verified: boolean; route: string; service: string | null; findings: Finding[] } => ({
-    verified,
-    route,
-    service: match.service,
-    findings: drifts.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)),
-  });
+  const finish = (drifts: readonly Drift[], verified: boolean): { verified: boolean; route: string; service: string | null; findings: Finding[]; recordedBody?: unknown } => {
+    // A reviewer wants to see both bodies where the body drifted: one recorded body goes along.
+    const bodyDrift = drifts.some((drift) => drift.path?.startsWith('$') && (drift.severity ?? FINDING_SEVERITY[drift.kind]) !== 'info');
+    const recordedBody = bodyDrift && interaction.response.body !== undefined ? sampleBodies()[0] : undefined;
+    return {
+      verified,
+      route,
+      service: match.service,
+      findings: drifts.map((drift) => toFinding(interaction, drift, route, match.service, lastSeen, options)),
+      ...(recordedBody !== undefined ? { recordedBody } : {}),
+    };
+  };
 
   const drifts: Drift[] = [];
   if (match.statusChanged) drifts.push(statusDrift(match.statusChanged, route, match.scope, interaction));
@@ -222,9 +229,12 @@ function statusDrift(change: StatusChange, route: string, scope: 'request' | 'ro
         ? `The fixture answers ${expected}; ${route} answered only errors, never a success: ${actual} in ${ofRecordings(actualCount, total)}. Statuses seen: ${statuses}.`
         : `The fixture answers ${expected}; ${route} answered ${actual} in ${ofRecordings(actualCount, total)} and never ${expected}. Statuses seen: ${statuses}.`;
   let fix = `change the status to ${actual} in {at}`;
+  let cause = '';
   if (reason === 'errors' && (actual === 401 || actual === 403)) {
+    cause = ` The sandbox refused the credentials (${actual}): the recording says nothing about the fixture's body.`;
     fix = `the sandbox refused the credentials (${actual}): renew the token or key the recorder sends and record ${route} again; change the status in {at} only if the API now really answers ${actual}`;
   } else if (reason === 'errors' && actual >= 500) {
+    cause = ` The sandbox failed (${actual}): the recording says nothing about the fixture's body.`;
     fix = `the sandbox failed (${actual}): check that it is up and record ${route} again; change the status in {at} only if the API now really answers ${actual}`;
   } else if (reason === 'errors') {
     fix = `record a successful ${route} again if the sandbox rejected the request; otherwise change the status to ${actual} in {at}`;
@@ -235,7 +245,7 @@ function statusDrift(change: StatusChange, route: string, scope: 'request' | 'ro
     actual,
     recordings: total,
     matching: 0,
-    message: scope === 'request' && reason !== 'exact' ? `${message} (recordings of the fixture's own request)` : message,
+    message: (scope === 'request' && reason !== 'exact' ? `${message} (recordings of the fixture's own request)` : message) + cause,
     fix,
   };
 }
@@ -385,7 +395,7 @@ function bodyDrifts(
       path: from.path,
       to: to.path,
       expected: from.types.join(' | ') || 'null',
-      actual: types,
+      actual: 'absent',
       recordings: from.recordings,
       matching: 0,
       message:
@@ -403,7 +413,7 @@ function bodyDrifts(
         path: field.path,
         to: move.to,
         expected: field.types.join(' | ') || 'null',
-        actual: move.types.join(' | ') || 'null',
+        actual: 'absent',
         recordings: field.recordings,
         matching: 0,
         message:

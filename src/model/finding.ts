@@ -98,6 +98,10 @@ export interface ReportInteraction {
   readonly status: number;
   /** Whether at least one recording answers it. */
   readonly verified: boolean;
+  /** The fixture's response body, when it has breaking or warning findings about its body (for side-by-side views). */
+  readonly fixtureBody?: unknown;
+  /** One recorded (redacted) response body it was compared with, alongside `fixtureBody`. */
+  readonly recordedBody?: unknown;
 }
 
 /** The result of a check: the input of every report formatter. */

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { SEVERITIES, type Finding, type Report, type Severity } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
+import { annotatedJson, isAtOrBelow } from './annotated-json.js';
+import { agreementText, findingSides, memberText, splitShared } from './finding-text.js';
+
+/** How many fixtures a shared finding's card lists before it says how many more. */
+const LISTED_MEMBERS = 50;
 
 /**
  * One self-contained HTML page (no fonts, CDN or any other URL): the totals, buttons to filter by
@@ -31,6 +36,7 @@ ${headerHtml(report, title)}
 ${filtersHtml(report)}
 <main>
 ${findingsHtml(report.findings)}
+${bodiesHtml(report)}
 </main>
 <script nonce="${nonce}">${SCRIPT}</script>
 </body>
@@ -65,26 +71,74 @@ function filtersHtml({ summary }: Report): string {
 
 function findingsHtml(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<p class="none">No findings: every fixture agrees with the recordings.</p>';
+  // One card per cause: findings shared by several fixtures are one card listing them.
+  const { shared, single } = splitShared(findings);
+  const cards = [...shared.map((group) => ({ finding: group.finding, members: group.members })), ...single.map((finding) => ({ finding, members: [finding] }))];
   // Stable sort: within a severity, the check's order (by fixture and line) stays.
-  const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  return ordered.map(cardHtml).join('\n');
+  cards.sort((a, b) => SEVERITIES.indexOf(a.finding.severity) - SEVERITIES.indexOf(b.finding.severity));
+  return cards.map(({ finding, members }) => cardHtml(finding, members)).join('\n');
 }
 
-function cardHtml(finding: Finding): string {
+function cardHtml(finding: Finding, members: readonly Finding[]): string {
   const severity = severityClass(finding.severity);
   const service = finding.service === null ? '' : ` [${finding.service}]`;
+  const sides = findingSides(finding);
+  const where = members.length === 1 ? `${finding.fixture}:${finding.line}` : `${members.length} fixtures`;
+  const list =
+    members.length === 1
+      ? ''
+      : `<ul class="members">${members
+          .slice(0, LISTED_MEMBERS)
+          .map((member) => `<li>${escape(memberText(member))}</li>`)
+          .join('')}${members.length > LISTED_MEMBERS ? `<li>… and ${members.length - LISTED_MEMBERS} more</li>` : ''}</ul>`;
   return [
-    `<article class="finding ${severity}" data-severity="${severity}">`,
-    `<h2><span class="badge">${severity}</span> <code>${escape(finding.kind)}</code> <span class="where">${escape(`${finding.fixture}:${finding.line}`)}</span></h2>`,
+    `<article class="finding ${severity}" data-severity="${severity}"${finding.group ? ` data-group="${escape(finding.group)}"` : ''}>`,
+    `<h2><span class="badge">${severity}</span> <code>${escape(finding.kind)}</code> <span class="where">${escape(where)}</span></h2>`,
     `<p class="route">${escape(`${finding.interaction} — ${finding.route} → ${finding.status}${service}`)}</p>`,
+    list,
     `<p class="message">${escape(finding.message)}</p>`,
-    finding.fix ? `<p class="fix"><b>fix:</b> ${escape(finding.fix)}</p>` : '',
-    `<div class="sides">${sideHtml('fixture', finding.path, finding.expected)}${sideHtml('reality', finding.to ?? finding.path, finding.actual)}</div>`,
-    `<p class="evidence">${escape(evidence(finding))}</p>`,
+    finding.fix ? `<p class="fix"><b>fix${members.length > 1 ? ' (in each)' : ''}:</b> ${escape(finding.fix)}</p>` : '',
+    `<div class="sides">${sideHtml('fixture has', sides.fixture)}${sideHtml('reality has', sides.reality)}</div>`,
+    `<p class="evidence">${escape(agreementText(finding))}</p>`,
     '</article>',
   ]
     .filter((line) => line !== '')
     .join('\n');
+}
+
+/**
+ * The fixture's body and a recorded (redacted) one side by side for every interaction whose body
+ * drifted, the lines the findings are about marked on each side.
+ */
+function bodiesHtml(report: Report): string {
+  const blocks: string[] = [];
+  for (const interaction of report.interactions ?? []) {
+    if (interaction.recordedBody === undefined) continue;
+    const findings = report.findings.filter(
+      (finding) => finding.fixture === interaction.fixture && finding.interaction === interaction.interaction && finding.route === interaction.route && finding.path?.startsWith('$'),
+    );
+    const fixtureMarks = findings.filter((finding) => finding.kind !== 'field-added').map((finding) => finding.path!);
+    const realityMarks = findings.map((finding) => finding.to ?? finding.path!);
+    blocks.push(
+      [
+        `<article class="bodies">`,
+        `<h2>${escape(`${interaction.fixture}:${interaction.line}`)} <span class="where">${escape(`${interaction.interaction} — ${interaction.route} → ${interaction.status}`)}</span></h2>`,
+        `<div class="sides">${bodyHtml('fixture body', interaction.fixtureBody, fixtureMarks)}${bodyHtml('a recorded body (redacted)', interaction.recordedBody, realityMarks)}</div>`,
+        '</article>',
+      ].join('\n'),
+    );
+  }
+  return blocks.length === 0 ? '' : `<h2 class="section">Fixture and reality, side by side</h2>\n${blocks.join('\n')}`;
+}
+
+function bodyHtml(label: string, body: unknown, marks: readonly string[]): string {
+  const { lines, truncated } = annotatedJson(body);
+  const rendered = lines.map((line) => {
+    const marked = marks.some((mark) => isAtOrBelow(line.path, mark));
+    return marked ? `<mark class="drift">${escape(line.text)}</mark>` : escape(line.text);
+  });
+  if (truncated) rendered.push('…');
+  return `<section><h3>${escape(label)}</h3><pre>${rendered.join('\n')}</pre></section>`;
 }
 
 /** Severity is an enum, but the report may come from a file: only a known name becomes a class. */
@@ -92,21 +146,8 @@ function severityClass(severity: Severity): Severity {
   return SEVERITIES.includes(severity) ? severity : 'info';
 }
 
-function sideHtml(label: string, path: string | undefined, value: unknown): string {
-  const shown = value === undefined ? '—' : show(value);
-  const text = path === undefined ? shown : `${path}\n${shown}`;
-  return `<section><h3>${label}</h3><pre>${escape(text)}</pre></section>`;
-}
-
-/** Type and format names as words; values as indented JSON. */
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
-}
-
-function evidence({ evidence: { matching, recordings, lastSeen } }: Finding): string {
-  if (recordings === 0) return 'no recordings to compare with';
-  const last = lastSeen ? `, last ${lastSeen.slice(0, 10)}` : '';
-  return `${matching} of ${recordings} recording${recordings === 1 ? '' : 's'} agree with the fixture${last}`;
+function sideHtml(label: string, text: string): string {
+  return `<section><h3>${label}</h3><pre>${escape(text === '' ? '—' : text)}</pre></section>`;
 }
 
 /** Text for element content and quoted attribute values alike. */
@@ -155,5 +196,10 @@ main { padding: 16px 32px 32px; display: grid; gap: 14px; }
 pre { margin: 0; padding: 10px; background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; white-space: pre-wrap; word-break: break-word; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace; }
 .sides section:first-child pre { background: #fff8f8; } .sides section:last-child pre { background: #f6fbf7; }
 .evidence { margin: 6px 0 0; color: #57606a; font-size: 13px; }
+.members { margin: 6px 0; padding-left: 20px; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace; }
+.section { margin: 16px 0 0; font-size: 18px; }
+.bodies { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; }
+.bodies h2 { margin: 0; font-size: 15px; }
+mark.drift { background: #ffd8a8; color: inherit; display: inline-block; width: 100%; }
 body[data-filter="breaking"] .finding:not(.breaking), body[data-filter="warning"] .finding:not(.warning), body[data-filter="info"] .finding:not(.info) { display: none; }
 `;

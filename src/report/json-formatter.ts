@@ -3,7 +3,8 @@ import type { ReportFormatter } from './report-formatter.js';
 
 /**
  * The JSON report: the contract for tooling, versioned, with exactly the fields of SPEC §6 in a
- * stable order. `path`, `to`, `expected` and `actual` appear only where they mean something.
+ * stable order. `path`, `to`, `expected` and `actual` appear only where they mean something;
+ * `group` is shared by the findings of one cause across fixtures.
  */
 export class JsonFormatter implements ReportFormatter {
   readonly format = 'json';
@@ -47,5 +48,6 @@ function toJson(finding: Finding): Record<string, unknown> {
     ...(finding.actual !== undefined ? { actual: finding.actual } : {}),
     evidence: { recordings: finding.evidence.recordings, matching: finding.evidence.matching, lastSeen: finding.evidence.lastSeen },
     message: finding.message,
+    ...(finding.group !== undefined ? { group: finding.group } : {}),
   };
 }

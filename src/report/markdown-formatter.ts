@@ -1,8 +1,10 @@
 import { SEVERITIES, type Finding, type Report } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
-import { expectedObserved, findingSubject } from './finding-text.js';
+import { findingSides, findingSubject, memberText, splitShared } from './finding-text.js';
 
-const FINDING_COLUMNS = ['Severity', 'Kind', 'Fixture', 'Path', 'Expected → observed', 'Evidence'];
+const FINDING_COLUMNS = ['Severity', 'Kind', 'Fixture', 'Path', 'Fixture has', 'Reality has', 'Evidence'];
+/** How many fixtures a shared finding's cell lists before it says how many more. */
+const LISTED_MEMBERS = 10;
 
 /**
  * GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` and pull-request comments: the verdict as
@@ -31,18 +33,29 @@ function summaryTable({ summary }: Report): string {
 
 function findingsBlock(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'No findings: every fixture agrees with the recordings.';
+  // One row per cause: findings shared by several fixtures are listed in one row.
+  const { shared, single } = splitShared(findings);
+  const rows = [
+    ...shared.map((group) => ({ finding: group.finding, members: group.members })),
+    ...single.map((finding) => ({ finding, members: [finding] })),
+  ];
   // Stable sort: within a severity, the check's order (by fixture and line) stays.
-  const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  return table(FINDING_COLUMNS, ordered.map(findingCells));
+  rows.sort((a, b) => SEVERITIES.indexOf(a.finding.severity) - SEVERITIES.indexOf(b.finding.severity));
+  return table(FINDING_COLUMNS, rows.map(({ finding, members }) => findingCells(finding, members)));
 }
 
-function findingCells(finding: Finding): string[] {
-  return [finding.severity, finding.kind, `${finding.fixture}:${finding.line}`, findingSubject(finding), expectedObserved(finding), evidence(finding)];
+function findingCells(finding: Finding, members: readonly Finding[]): string[] {
+  const sides = findingSides(finding);
+  const where =
+    members.length === 1
+      ? `${finding.fixture}:${finding.line}`
+      : `${members.length} fixtures: ${members.slice(0, LISTED_MEMBERS).map(memberText).join(', ')}${members.length > LISTED_MEMBERS ? `, … and ${members.length - LISTED_MEMBERS} more` : ''}`;
+  return [finding.severity, finding.kind, where, findingSubject(finding), sides.fixture, sides.reality, evidence(finding)];
 }
 
-/** Agreeing recordings of all compared: `0/40`. */
+/** Agreeing recordings of all compared: `0 of 40 agree`. */
 function evidence({ evidence: { matching, recordings } }: Finding): string {
-  return recordings > 0 ? `${matching}/${recordings}` : 'no recordings';
+  return recordings > 0 ? `${matching} of ${recordings} agree` : 'no recordings';
 }
 
 /** A GFM table; every cell is escaped, so a row always has as many cells as the header. */
