@@ -85,6 +85,7 @@ function applyEdits(text: string, edits: readonly FixtureEdit[]): string {
   for (const edit of edits) {
     if (edit.op === 'replace') editor.replaceValue(edit.pointer, edit.value);
     else if (edit.op === 'remove') editor.removeMember(edit.pointer);
+    else if (edit.op === 'insert') editor.insertMember(edit.pointer, edit.key, edit.value);
     else editor.renameKey(edit.pointer, edit.key);
   }
   return editor.text;
