@@ -109,3 +109,8 @@ export function splitShared(findings: readonly Finding[]): { readonly shared: Sh
 export function memberText(finding: Finding): string {
   return `${finding.fixture}:${finding.line} (${finding.interaction})`;
 }
+
+/** A shared finding's fix, said of every fixture: its own `file:line` becomes "each fixture". */
+export function sharedFix(finding: Finding): string | undefined {
+  return finding.fix?.replaceAll(`${finding.fixture}:${finding.line}`, 'each fixture');
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SEVERITIES, type Finding, type Report, type Severity } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
 import { annotatedJson, isAtOrBelow } from './annotated-json.js';
-import { agreementText, findingSides, memberText, splitShared } from './finding-text.js';
+import { agreementText, findingSides, memberText, sharedFix, splitShared } from './finding-text.js';
 
 /** How many fixtures a shared finding's card lists before it says how many more. */
 const LISTED_MEMBERS = 50;
@@ -97,7 +97,7 @@ function cardHtml(finding: Finding, members: readonly Finding[]): string {
     `<p class="route">${escape(`${finding.interaction} — ${finding.route} → ${finding.status}${service}`)}</p>`,
     list,
     `<p class="message">${escape(finding.message)}</p>`,
-    finding.fix ? `<p class="fix"><b>fix${members.length > 1 ? ' (in each)' : ''}:</b> ${escape(finding.fix)}</p>` : '',
+    finding.fix ? `<p class="fix"><b>fix:</b> ${escape((members.length > 1 ? sharedFix(finding) : finding.fix) ?? '')}</p>` : '',
     `<div class="sides">${sideHtml('fixture has', sides.fixture)}${sideHtml('reality has', sides.reality)}</div>`,
     `<p class="evidence">${escape(agreementText(finding))}</p>`,
     '</article>',

@@ -1,6 +1,6 @@
 import type { Finding, Report, Severity } from '../model/finding.js';
 import type { FormatOptions, ReportFormatter } from './report-formatter.js';
-import { agreementText, findingSubject, groupBy, memberText, sidesText, splitShared, type SharedFinding } from './finding-text.js';
+import { agreementText, findingSubject, groupBy, memberText, sharedFix, sidesText, splitShared, type SharedFinding } from './finding-text.js';
 
 /** How many fixtures a shared finding lists before it says how many more. */
 const LISTED_MEMBERS = 20;
@@ -69,7 +69,8 @@ function sharedLines(group: SharedFinding, paint: (code: number, text: string) =
   const lines = [`  ${headText(finding, paint)}`, `    in ${members.length} fixtures${service}:`];
   for (const member of members.slice(0, LISTED_MEMBERS)) lines.push(`      - ${memberText(member)}`);
   if (members.length > LISTED_MEMBERS) lines.push(`      … and ${members.length - LISTED_MEMBERS} more`);
-  if (finding.fix) lines.push(`    fix (in each): ${finding.fix}`);
+  const fix = sharedFix(finding);
+  if (fix) lines.push(`    fix: ${fix}`);
   return lines;
 }
 
