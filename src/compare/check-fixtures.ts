@@ -230,12 +230,12 @@ function statusDrift(change: StatusChange, route: string, scope: 'request' | 'ro
         : `The fixture answers ${expected}; ${route} answered ${actual} in ${ofRecordings(actualCount, total)} and never ${expected}. Statuses seen: ${statuses}.`;
   let fix = `change the status to ${actual} in {at}`;
   let cause = '';
-  const refused = (actual === 401 || actual === 403) && expected !== 401 && expected !== 403 && reason !== 'exact';
+  const refused = (actual === 401 || actual === 403) && expected !== 401 && expected !== 403;
   if (refused) {
     // An expired or missing sandbox token, far more often than an API that changed its mind.
     cause = ` The sandbox refused the credentials (${actual}): the recording says nothing about the fixture's body.`;
     fix = `the sandbox refused the credentials (${actual}): renew the token or key the recorder sends and record ${route} again; change the status in {at} only if the API now really answers ${actual}`;
-  } else if (reason === 'errors' && actual >= 500) {
+  } else if (actual >= 500 && expected < 500) {
     cause = ` The sandbox failed (${actual}): the recording says nothing about the fixture's body.`;
     fix = `the sandbox failed (${actual}): check that it is up and record ${route} again; change the status in {at} only if the API now really answers ${actual}`;
   } else if (reason === 'errors') {

@@ -6,6 +6,8 @@ import { normalizePath } from '../model/route.js';
 const MAX_DEPTH = 32;
 /** How many members or items of one request body are compared. */
 const MAX_ENTRIES = 2_000;
+/** Request bodies longer than this are compared as text only: parsing each would cost more than it tells. */
+const MAX_PARSED_BODY = 256 * 1024;
 /** What redaction writes instead of a secret: a recorded `[REDACTED]` agrees with any fixture value. */
 const REDACTED = '[REDACTED]';
 
@@ -73,6 +75,7 @@ function bodyAgrees(request: FixtureRequest, recorded: string | null): boolean {
 }
 
 function parse(text: string): { value: unknown } | undefined {
+  if (text.length > MAX_PARSED_BODY) return undefined;
   try {
     return { value: JSON.parse(text) as unknown };
   } catch {
