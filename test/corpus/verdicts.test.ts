@@ -171,6 +171,29 @@ describe.each(FORMATS)('no noise (%s fixtures)', (format) => {
   });
 });
 
+describe.each(FORMATS)('query values pick the recordings of their own request (%s fixtures)', (format) => {
+  it('open issues and closed issues are each compared with their own answers, not the merged route', async () => {
+    const open = { number: 7, state: 'open', title: 'Crash', closed_at: null };
+    const closed = { number: 3, state: 'closed', title: 'Typo', closed_at: '2026-04-17T10:00:00Z', closed_by: { login: 'ada' } };
+    const recordings: RecordingSpec[] = [0, 1].flatMap(() => [
+      { method: 'GET', path: '/repos/octokit/rest.js/issues?state=open', status: 200, body: { items: [open] } },
+      { method: 'GET', path: '/repos/octokit/rest.js/issues?state=closed', status: 200, body: { items: [closed] } },
+    ]);
+    const fixtureOf = (state: string, item: unknown): FixtureSpec => ({
+      name: `${state} issues`,
+      method: 'GET',
+      path: '/repos/octokit/rest.js/issues',
+      query: { state },
+      status: 200,
+      body: { items: [item] },
+    });
+    for (const fixture of [fixtureOf('open', open), fixtureOf('closed', closed)]) {
+      const report = await checkCase(format, fixture, recordings);
+      expect(findingLines(report, ['breaking', 'warning']), fixture.name).toEqual([]);
+    }
+  });
+});
+
 describe.each(FORMATS)('moves and value-evidenced renames (%s fixtures)', (format) => {
   it('a field under another parent with the same name and value is field-moved, with to', async () => {
     const fixture: FixtureSpec = {
