@@ -11,7 +11,7 @@ import { detectRenames } from './detect-renames.js';
 import { describeField, diffShape, mostCommon, type FieldCandidate } from './diff-shape.js';
 import { ofRecordings, type Drift } from './drift.js';
 import type { IgnoreRules } from './ignore-rules.js';
-import { matchRecordings, RecordingIndex, type StatusChange } from './match-recordings.js';
+import { matchRecordings, RecordingIndex, type RequestLookup, type StatusChange } from './match-recordings.js';
 import { detectMoves } from './detect-moves.js';
 import { groupFindings } from './group-findings.js';
 import { canonicalWords } from './name-similarity.js';
@@ -105,24 +105,29 @@ export function checkFixtures(interactions: readonly FixtureInteraction[], recor
   };
 }
 
-/** The store's recorded requests, read once per stored route of a check. */
-function requestLookup(recordings: Recordings): ((groups: readonly RecordedGroup[]) => readonly RecordedRequest[]) | undefined {
+/**
+ * The store's recorded requests: of a whole route (read once per stored route of a check), or of
+ * one concrete path (a few rows through the path index).
+ */
+function requestLookup(recordings: Recordings): RequestLookup | undefined {
   const read = recordings.requests?.bind(recordings);
   if (!read) return undefined;
   const cache = new Map<string, readonly RecordedRequest[]>();
-  return (groups) => {
+  return (groups, path) => {
     const out: RecordedRequest[] = [];
     const seen = new Set<string>();
+    const routes = new Set(groups.map((group) => group.route));
     for (const group of groups) {
-      const key = JSON.stringify([group.service, group.method, group.route]);
+      const key = JSON.stringify(path === undefined ? [group.service, group.method, group.route] : [group.service, group.method, '', path]);
       if (seen.has(key)) continue;
       seen.add(key);
       let requests = cache.get(key);
       if (!requests) {
-        requests = read({ service: group.service, method: group.method, route: group.route });
+        requests = read(path === undefined ? { service: group.service, method: group.method, route: group.route } : { service: group.service, method: group.method, path });
         cache.set(key, requests);
       }
-      for (const request of requests) out.push(request);
+      // By path, only the recordings of the routes being compared (a path may have been stored under another template).
+      for (const request of requests) if (path === undefined || routes.has(request.route)) out.push(request);
     }
     return out;
   };
@@ -137,7 +142,7 @@ function checkInteraction(
   recordings: Recordings,
   index: RecordingIndex,
   options: CheckOptions,
-  requestsOf: ((groups: readonly RecordedGroup[]) => readonly RecordedRequest[]) | undefined,
+  requestsOf: RequestLookup | undefined,
 ): { verified: boolean; route: string; service: string | null; findings: Finding[]; recordedBody?: unknown } {
   const match = matchRecordings(interaction, index, requestsOf);
   if (match.kind === 'unverified') {

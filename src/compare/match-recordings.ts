@@ -18,8 +18,11 @@ export interface StatusChange {
   readonly reason: 'exact' | 'errors' | 'class';
 }
 
-/** The recorded requests of the groups' routes (see {@link RecordedRequest}); absent when the store cannot say. */
-export type RequestLookup = (routeGroups: readonly RecordedGroup[]) => readonly RecordedRequest[];
+/**
+ * The recorded requests of the groups' routes, or with `path` only those of that concrete path
+ * (see {@link RecordedRequest}); absent when the store cannot say.
+ */
+export type RequestLookup = (routeGroups: readonly RecordedGroup[], path?: string) => readonly RecordedRequest[];
 
 /** The recordings a fixture interaction is compared with, or why there are none. */
 export type RecordingMatch =
@@ -105,7 +108,8 @@ export function matchRecordings(interaction: FixtureInteraction, index: Recordin
   const matched = { kind: 'matched' as const, route, service, routeGroups };
 
   if (requests && (request.path !== null || carriesRequest(request))) {
-    const own = matchRequests(request, requests(routeGroups));
+    const ofPath = request.path !== null ? requests(routeGroups, normalizePath(request.path)) : [];
+    const own = matchRequests(request, ofPath, carriesRequest(request) ? requests(routeGroups) : []);
     if (own.exact.length > 0 && !own.exact.some((recording) => recording.status === response.status)) {
       const exactGroups = groupsOfRequests(own.exact);
       const actual = Number(mostRecorded(exactGroups, (group) => String(group.status)));

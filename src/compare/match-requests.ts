@@ -28,17 +28,15 @@ export function carriesRequest(request: FixtureRequest): boolean {
   return hasBody(request) || (request.query !== null && Object.keys(request.query).length > 0);
 }
 
-/** Picks, out of a route's recorded requests, those of the fixture's own request. */
-export function matchRequests(request: FixtureRequest, recorded: readonly RecordedRequest[]): RequestMatches {
+/**
+ * Picks the recordings of the fixture's own request: out of those of its concrete path (`ofPath`),
+ * the exact ones; out of those of its whole route (`ofRoute`), the same request.
+ */
+export function matchRequests(request: FixtureRequest, ofPath: readonly RecordedRequest[], ofRoute: readonly RecordedRequest[]): RequestMatches {
   const path = request.path !== null ? normalizePath(request.path) : null;
-  const carries = carriesRequest(request);
-  const exact: RecordedRequest[] = [];
-  const same: RecordedRequest[] = [];
-  for (const recording of recorded) {
-    if (!queryAgrees(request.query, recording.query) || !bodyAgrees(request, recording.requestBody)) continue;
-    if (carries) same.push(recording);
-    if (path !== null && normalizePath(recording.path) === path) exact.push(recording);
-  }
+  const agrees = (recording: RecordedRequest): boolean => queryAgrees(request.query, recording.query) && bodyAgrees(request, recording.requestBody);
+  const exact = path === null ? [] : ofPath.filter((recording) => recording.path === path && agrees(recording));
+  const same = carriesRequest(request) ? ofRoute.filter(agrees) : [];
   return { exact, same };
 }
 

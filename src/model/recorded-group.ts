@@ -38,12 +38,14 @@ export interface RecordedGroup {
  */
 export type UnreadableReason = 'truncated' | 'undecodable' | 'invalid-json';
 
-/** Which recorded requests to read: one stored route. */
+/** Which recorded requests to read: one stored route, or one concrete path (give one of the two). */
 export interface RequestSelector {
   readonly service: string;
   readonly method: string;
   /** The route as stored. */
-  readonly route: string;
+  readonly route?: string;
+  /** The concrete path (normalised, without the query): the recordings of one request. */
+  readonly path?: string;
   readonly since?: number;
 }
 
@@ -55,6 +57,7 @@ export interface RequestSelector {
 export interface RecordedRequest {
   readonly service: string;
   readonly method: string;
+  /** The route as stored. */
   readonly route: string;
   /** The concrete path, without the query. */
   readonly path: string;

@@ -59,6 +59,8 @@ export class SqliteRecordingStore implements RecordingStore {
   /** Digests of bodies this connection stored lately: an identical body is not sent to SQLite again. */
   readonly #knownBodies = new Set<string>();
   readonly #prepared = new Map<string, Database.Statement>();
+  /** Shapes already parsed for {@link recordedRequests}, by id (ids are never reused while open for reading). */
+  readonly #parsedShapes = new Map<number, BodyShape>();
   readonly #statements;
   readonly #insertBatch: (exchanges: readonly Exchange[]) => void;
   /** Device and inode of the file as opened (writable stores only): to notice it being deleted. */
@@ -165,6 +167,7 @@ export class SqliteRecordingStore implements RecordingStore {
     } catch (error) {
       // The rollback removed the shape and body rows this batch added: forget them (SQLite may reuse ids).
       this.#shapeIds.clear();
+      this.#parsedShapes.clear();
       this.#knownBodies.clear();
       throw error;
     }
@@ -314,20 +317,29 @@ export class SqliteRecordingStore implements RecordingStore {
   }
 
   recordedRequests(selector: RequestSelector, limit: number): RecordedRequest[] {
-    const params: Record<string, unknown> = { service: selector.service, method: selector.method, route: selector.route, limit };
+    const params: Record<string, unknown> = { service: selector.service, method: selector.method, limit };
     if (selector.since !== undefined) params['since'] = selector.since;
+    // By path (one request: a few rows through the path index) or by route (every request of it).
+    const where = selector.path !== undefined ? 'e.path = @path' : 'e.route = @route';
+    params[selector.path !== undefined ? 'path' : 'route'] = selector.path ?? selector.route ?? '';
     // One row per distinct request and answer; bodies are read once per distinct request body.
     const rows = this.#statement(
-      `SELECT e.path, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable,
+      `SELECT e.path, e.route, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable,
               max(e.response_body IS NULL OR e.response_body_size = 0) AS empty,
               count(*) AS count, min(e.recorded_at) AS first, max(e.recorded_at) AS last
          FROM exchanges e
-        WHERE e.service = @service AND e.method = @method AND e.route = @route AND e.status IS NOT NULL AND e.error_code IS NULL
+        WHERE e.service = @service AND e.method = @method AND ${where} AND e.status IS NOT NULL AND e.error_code IS NULL
               ${selector.since !== undefined ? 'AND e.recorded_at >= @since' : ''}
-        GROUP BY e.path, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable
+        GROUP BY e.path, e.route, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable
         ORDER BY last DESC LIMIT @limit`,
     ).all(params) as RequestRow[];
-    const shapes = this.#shapesById(rows.map((row) => row.shape_id).filter((id): id is number => id !== null));
+    // Shapes parsed once per store: a check asks for the requests of many paths sharing a few shapes.
+    const missing = rows.map((row) => row.shape_id).filter((id): id is number => id !== null && !this.#parsedShapes.has(id));
+    if (missing.length > 0) {
+      if (this.#parsedShapes.size > 10_000) this.#parsedShapes.clear();
+      for (const [id, shape] of this.#shapesById(missing)) this.#parsedShapes.set(id, shape);
+    }
+    const shapes = this.#parsedShapes;
     const bodyText = this.#statement('SELECT content FROM bodies WHERE hash = ?').pluck();
     const bodies = new Map<string, string | null>();
     const textOf = (hash: string | null): string | null => {
@@ -341,7 +353,7 @@ export class SqliteRecordingStore implements RecordingStore {
     return rows.map((row) => ({
       service: selector.service,
       method: selector.method,
-      route: selector.route,
+      route: row.route,
       path: row.path,
       query: JSON.parse(row.query) as Record<string, string[]>,
       requestBody: textOf(row.request_body),
@@ -390,7 +402,7 @@ export class SqliteRecordingStore implements RecordingStore {
   #shapesById(ids: readonly number[]): Map<number, BodyShape> {
     const shapes = new Map<number, BodyShape>();
     const unique = [...new Set(ids)];
-    const statement = this.#db.prepare('SELECT id, shape FROM shapes WHERE id IN (SELECT value FROM json_each(?))');
+    const statement = this.#statement('SELECT id, shape FROM shapes WHERE id IN (SELECT value FROM json_each(?))');
     // In slices: SQLite limits how much one statement may bind, and json_each takes one text.
     for (let i = 0; i < unique.length; i += 10_000) {
       const rows = statement.all(JSON.stringify(unique.slice(i, i + 10_000))) as Array<{ id: number; shape: string }>;
@@ -424,6 +436,7 @@ export class SqliteRecordingStore implements RecordingStore {
     } finally {
       // Deleted shape ids may be handed out again by SQLite, and deleted bodies must be written anew.
       this.#shapeIds.clear();
+      this.#parsedShapes.clear();
       this.#knownBodies.clear();
     }
     // Give the space back: without a checkpoint the WAL keeps every deleted page.
@@ -520,6 +533,7 @@ interface GroupRow {
 
 interface RequestRow {
   path: string;
+  route: string;
   query: string;
   request_body: string | null;
   status: number;
