@@ -108,6 +108,8 @@ function durationOption(name: string, value: string | number): number {
 
 /** How many recorded bodies are read per group when values must be compared. */
 const SAMPLE_BODIES = 20;
+/** How many distinct recorded requests of a route are read to find a fixture's own request. */
+const RECORDED_REQUESTS = 500;
 
 export interface CheckRun {
   readonly cwd: string;
@@ -178,12 +180,14 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
       recordings: {
         groups,
         samples: (selector) => store.sampleBodies({ ...selector, ...(since !== undefined ? { since } : {}) }, SAMPLE_BODIES),
+        requests: (selector) => store.recordedRequests({ ...selector, ...(since !== undefined ? { since } : {}) }, RECORDED_REQUESTS),
         nearestRecordingOf: (selector, shapes, time, direction) => store.nearestRecordingOf({ ...selector, ...(since !== undefined ? { since } : {}) }, shapes, time, direction),
       },
       options: {
         templates,
         ignore,
         enums: config.enums ?? [],
+        headers: config.headers ?? [],
         ...(run.maxAgeMs !== undefined ? { maxAgeMs: run.maxAgeMs } : {}),
         requireCoverage: run.requireCoverage ?? false,
       },

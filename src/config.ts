@@ -37,6 +37,8 @@ export interface MockdriftConfig {
   readonly enums?: readonly string[];
   /** The baseline file `check` judges against, as `--baseline FILE` (read by `check` only, so other commands do not trip over it). */
   readonly baseline?: string;
+  /** Response headers that matter even in recorded fixtures (nock, HAR, …), besides content-type and location. */
+  readonly headers?: readonly string[];
   readonly [flag: string]: unknown;
 }
 
@@ -115,6 +117,7 @@ function validateConfig(value: unknown, shown: string): MockdriftConfig {
   }
   if (config.enums !== undefined && !isStringArray(config.enums)) fail('"enums" must be an array of body paths such as "$.status"');
   if (config.baseline !== undefined && (typeof config.baseline !== 'string' || config.baseline === '')) fail('"baseline" must be the baseline file, e.g. "mockdrift-baseline.json"');
+  if (config.headers !== undefined && !isStringArray(config.headers)) fail('"headers" must be an array of response header names such as "x-request-id"');
   if (config.ignore !== undefined) {
     const valid =
       Array.isArray(config.ignore) &&

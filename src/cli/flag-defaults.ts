@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { MockdriftConfig } from '../config.js';
 
 /** Config keys that are sections of their own rather than defaults for flags. */
-export const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', 'enums', 'baseline', '$schema']);
+export const CONFIG_SECTIONS = new Set(['services', 'redact', 'routes', 'ignore', 'enums', 'baseline', 'headers', '$schema']);
 
 /** The prefix of the environment variables that set flags. */
 const ENV_PREFIX = 'MOCKDRIFT_';

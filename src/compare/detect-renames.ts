@@ -1,6 +1,6 @@
 import type { FieldCandidate } from './diff-shape.js';
+import { valueEvidence } from './field-values.js';
 import { nameSimilarity } from './name-similarity.js';
-import { isScalar, valuesAt } from './values-at.js';
 
 /** A field the fixture has that reality has under another name. */
 export interface Rename {
@@ -15,13 +15,16 @@ export interface Rename {
 const NAME_THRESHOLD = 0.7;
 /** A weaker name similarity suffices when the values are the same too. */
 const NAME_THRESHOLD_WITH_VALUE = 0.5;
+/** Pairs looked at for value evidence alone: beyond this many, names must be alike. */
+const MAX_VALUE_PAIRS = 10_000;
 
 /**
  * Pairs fields the fixture has and reality never has with fields reality has and the fixture
- * lacks: same parent (array items included), compatible type, similar names (case- and
- * separator-insensitive words, abbreviations, edit distance), equal values where known. Pairs are
- * taken best first, each field at most once; what is not paired stays missing or added —
- * `carrier` gone and `weight` new are two changes, not one.
+ * lacks: same parent (array items included), compatible type, and either similar names (case-
+ * and separator-insensitive words, abbreviations, edit distance) or the same distinctive value
+ * (`kind: "refund"` → `object: "refund"`; never a boolean, a small integer or an empty string).
+ * Pairs are taken best first, each field at most once; what is not paired stays missing or
+ * added — `carrier` gone and `weight` new are two changes, not one.
  */
 export function detectRenames(
   missing: readonly FieldCandidate[],
@@ -30,16 +33,19 @@ export function detectRenames(
   recordedBodies: () => readonly unknown[],
 ): Rename[] {
   const pairs: Rename[] = [];
+  const byValue = missing.length * added.length <= MAX_VALUE_PAIRS;
   for (const from of missing) {
     for (const to of added) {
       if (from.parent !== to.parent) continue;
       const compatible = from.types.length === 0 || from.types.some((type) => to.types.includes(type));
       if (!compatible) continue;
       const name = nameSimilarity(from.key, to.key);
-      if (name < NAME_THRESHOLD_WITH_VALUE) continue;
-      const sameValue = valuesAgree(fixtureBody, from.path, recordedBodies(), to.path);
+      if (name < NAME_THRESHOLD_WITH_VALUE && !byValue) continue;
+      const evidence = valueEvidence(fixtureBody, from.path, recordedBodies(), to.path);
+      const sameValue = evidence.same && from.types.every((type) => type !== 'object' && type !== 'array');
+      if (name < NAME_THRESHOLD_WITH_VALUE && !(sameValue && evidence.distinctive)) continue;
       if (name < NAME_THRESHOLD && !sameValue) continue;
-      pairs.push({ from, to, score: name + (sameValue ? 0.3 : 0), sameValue });
+      pairs.push({ from, to, score: name + (sameValue ? 0.3 : 0) + (evidence.distinctive ? 0.2 : 0), sameValue });
     }
   }
   pairs.sort((a, b) => b.score - a.score || a.from.path.localeCompare(b.from.path) || a.to.path.localeCompare(b.to.path));
@@ -52,11 +58,4 @@ export function detectRenames(
     renames.push(pair);
   }
   return renames;
-}
-
-/** Whether some recorded scalar under `toPath` equals a fixture scalar under `fromPath`. */
-function valuesAgree(fixtureBody: unknown, fromPath: string, bodies: readonly unknown[], toPath: string): boolean {
-  const expected = new Set<unknown>(valuesAt(fixtureBody, fromPath).filter((value) => isScalar(value) && value !== null));
-  if (expected.size === 0) return false;
-  return bodies.some((body) => valuesAt(body, toPath).some((value) => isScalar(value) && expected.has(value)));
 }

@@ -6,6 +6,11 @@ import type { FindingKind, Severity } from '../model/finding.js';
  */
 export interface Drift {
   readonly kind: FindingKind;
+  /**
+   * Another severity than the kind's own, when the rules say so: lower for a recorder's incidental
+   * header, higher for a property `additionalProperties: false` forbids. Default: the kind's.
+   */
+  readonly severity?: Severity;
   readonly path?: string;
   readonly to?: string;
   readonly expected?: unknown;
@@ -18,8 +23,6 @@ export interface Drift {
   readonly fix?: string;
   /** The line the finding points at, when the comparator knows better than the body path (a schema property). */
   readonly line?: number;
-  /** Overrides the kind's severity (a property `additionalProperties: false` forbids is breaking). */
-  readonly severity?: Severity;
 }
 
 /** `3 of 40 recordings` */

@@ -71,6 +71,58 @@ export class DocumentEditor {
     return true;
   }
 
+  /**
+   * Adds a member `key: value` at the end of the object at `pointer`: on a line of its own indented
+   * like its siblings, or inline when the object is written on one line. False when the key is
+   * there already or `pointer` is no object.
+   */
+  insertMember(pointer: readonly PointerStep[], key: string, value: unknown): boolean {
+    if (this.#syntax === 'yaml') return this.#yamlInsert(pointer, key, value);
+    const node = jsonNodeAt(jsonSpans(this.#text), pointer);
+    if (!node || node.kind !== 'object' || node.byKey.has(key)) return false;
+    const last = node.members[node.members.length - 1];
+    const inline = !this.#text.slice(node.start, node.end).includes('\n');
+    const member = (indent: string): string => `${JSON.stringify(key)}: ${this.#renderJson(value, -1, !inline, indent)}`;
+    if (!last) {
+      const outer = this.#lineIndent(node.start);
+      const inner = outer + this.#indent;
+      this.#splice(node.start, node.end, inline ? `{ ${member('')} }` : `{\n${inner}${member(inner)}\n${outer}}`);
+    } else if (inline) {
+      this.#splice(last.value.end, last.value.end, `, ${member('')}`);
+    } else {
+      const indent = this.#lineIndent(last.keyStart);
+      this.#splice(last.value.end, last.value.end, `,\n${indent}${member(indent)}`);
+    }
+    return true;
+  }
+
+  #lineIndent(at: number): string {
+    const lineStart = this.#text.lastIndexOf('\n', at - 1) + 1;
+    return /^[ \t]*/.exec(this.#text.slice(lineStart))![0];
+  }
+
+  /** `key: value` after the last pair of a block map (flow JSON for a container), or into a flow map. */
+  #yamlInsert(pointer: readonly PointerStep[], key: string, value: unknown): boolean {
+    const parsed = this.#yaml();
+    const target = pointer.length === 0 ? parsed?.document.contents : parsed && yamlNodeAt(parsed, pointer)?.node;
+    if (!parsed || !isMap(target) || !target.range || pairAt(target.items, key)) return false;
+    const rendered = `${renderYamlScalar(key, undefined, 0)}: ${value !== null && typeof value === 'object' ? JSON.stringify(value) : renderYamlScalar(value, undefined, 0)}`;
+    const lastPair = target.items[target.items.length - 1];
+    const lastKey = lastPair?.key as Node | undefined;
+    if (target.flow || !lastKey?.range) {
+      const [start, end] = target.range;
+      const inner = this.#text.slice(start + 1, end - 1).trim();
+      this.#splice(start, end, inner ? `{ ${inner}, ${rendered} }` : `{ ${rendered} }`);
+      return true;
+    }
+    const valueEnd = (lastPair?.value as Node | null)?.range?.[2] ?? lastKey.range[2];
+    const indent = this.#lineIndent(lastKey.range[0]);
+    const lineEnd = this.#text.indexOf('\n', Math.max(valueEnd - 1, lastKey.range[0]));
+    const at = lineEnd < 0 ? this.#text.length : lineEnd + 1;
+    this.#splice(at, at, `${lineEnd < 0 ? '\n' : ''}${indent}${rendered}\n`);
+    return true;
+  }
+
   #yaml(): ParsedYaml | undefined {
     const result = parseYamlText(this.#text);
     if (!result.ok) return undefined;
@@ -133,10 +185,9 @@ export class DocumentEditor {
   }
 
   /** JSON for a new value: on one line inline, or indented like the line it starts on. */
-  #renderJson(value: unknown, at: number, multiline: boolean): string {
+  #renderJson(value: unknown, at: number, multiline: boolean, indent?: string): string {
     if (!multiline || value === null || typeof value !== 'object') return JSON.stringify(value);
-    const lineStart = this.#text.lastIndexOf('\n', at - 1) + 1;
-    const lineIndent = /^[ \t]*/.exec(this.#text.slice(lineStart))![0];
+    const lineIndent = indent ?? this.#lineIndent(at);
     return JSON.stringify(value, null, this.#indent).replaceAll('\n', `\n${lineIndent}`);
   }
 }

@@ -8,6 +8,7 @@ export const SEVERITIES: readonly Severity[] = ['breaking', 'warning', 'info'];
 
 /** Every kind of drift mockdrift reports, with the severity it has. */
 export const FINDING_SEVERITY = {
+  'field-moved': 'breaking',
   'field-renamed': 'breaking',
   'field-missing': 'breaking',
   'type-changed': 'breaking',
@@ -54,7 +55,7 @@ export interface Finding {
   readonly status: number;
   /** The body path (`$.transaction_id`) or header (`headers.x-request-id`); absent for whole-exchange findings. */
   readonly path?: string;
-  /** Where a renamed field went; renames only. */
+  /** Where a renamed or moved field went; renames and moves only. */
   readonly to?: string;
   /** What the fixture says (a type, a value, a status…). */
   readonly expected?: unknown;
@@ -70,6 +71,11 @@ export interface Finding {
    * only by `check --spec`, where both may be compared in one run.
    */
   readonly source?: 'recordings' | 'spec';
+  /**
+   * Shared by the findings of one cause across fixtures: the same kind at the same path (or
+   * header, or status) in fixtures of one service. Set by a check; absent on hand-built findings.
+   */
+  readonly group?: string;
   /**
    * Body-path findings: when reality changed — the ISO time of the first recording that shows the
    * drift after the last one that agreed, or `before <ISO time of the first recording>` when none ever agreed.
@@ -126,6 +132,10 @@ export interface ReportInteraction {
   readonly status: number;
   /** Whether at least one recording answers it. */
   readonly verified: boolean;
+  /** The fixture's response body, when it has breaking or warning findings about its body (for side-by-side views). */
+  readonly fixtureBody?: unknown;
+  /** One recorded (redacted) response body it was compared with, alongside `fixtureBody`. */
+  readonly recordedBody?: unknown;
 }
 
 /** The result of a check: the input of every report formatter. */

@@ -3,6 +3,11 @@ import { SEVERITIES, type Finding, type Report, type Severity } from '../model/f
 import { accepted, baselineLine, fixedEntryText, fixedHint, sinceText, unaccepted } from './baseline-text.js';
 import type { ReportFormatter } from './report-formatter.js';
 import { timelineSvg } from './timeline-svg.js';
+import { annotatedJson, isAtOrBelow } from './annotated-json.js';
+import { agreementText, findingSides, memberText, sharedFix, splitShared } from './finding-text.js';
+
+/** How many fixtures a shared finding's card lists before it says how many more. */
+const LISTED_MEMBERS = 50;
 
 /**
  * One self-contained HTML page (no fonts, CDN or any other URL): the totals, buttons to filter by
@@ -33,6 +38,7 @@ ${headerHtml(report, title)}
 ${filtersHtml(report)}
 <main>
 ${report.baseline && unaccepted(report.findings).length === 0 ? '<p class="none">No new findings.</p>' : findingsHtml(unaccepted(report.findings))}
+${bodiesHtml(report)}
 ${baselineHtml(report)}
 ${skippedHtml(report)}
 </main>
@@ -78,9 +84,12 @@ function skippedHtml(report: Report): string {
 
 function findingsHtml(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<p class="none">No findings: every fixture agrees with the recordings.</p>';
+  // One card per cause: findings shared by several fixtures are one card listing them.
+  const { shared, single } = splitShared(findings);
+  const cards = [...shared.map((group) => ({ finding: group.finding, members: group.members })), ...single.map((finding) => ({ finding, members: [finding] }))];
   // Stable sort: within a severity, the check's order (by fixture and line) stays.
-  const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  return ordered.map((finding, index) => cardHtml(finding, `f${index}`)).join('\n');
+  cards.sort((a, b) => SEVERITIES.indexOf(a.finding.severity) - SEVERITIES.indexOf(b.finding.severity));
+  return cards.map(({ finding, members }, index) => cardHtml(finding, members, `f${index}`)).join('\n');
 }
 
 /** Under a baseline: the accepted findings apart (folded), and the fixed entries with the hint. */
@@ -89,7 +98,7 @@ function baselineHtml(report: Report): string {
   const parts = [`<p class="baseline">${escape(baselineLine(report))}</p>`];
   const acceptedFindings = accepted(report.findings);
   if (acceptedFindings.length > 0) {
-    parts.push(`<details class="accepted"><summary>Accepted by the baseline (${acceptedFindings.length}, not failing)</summary>\n${acceptedFindings.map((finding, index) => cardHtml(finding, `a${index}`)).join('\n')}\n</details>`);
+    parts.push(`<details class="accepted"><summary>Accepted by the baseline (${acceptedFindings.length}, not failing)</summary>\n${acceptedFindings.map((finding, index) => cardHtml(finding, [finding], `a${index}`)).join('\n')}\n</details>`);
   }
   if (report.baseline.fixed.length > 0) {
     const items = report.baseline.fixed.map((entry) => `<li>${escape(fixedEntryText(entry))}</li>`).join('');
@@ -99,16 +108,26 @@ function baselineHtml(report: Report): string {
 }
 
 /** @param key unique within the page: keeps the ids inside the card's timeline apart from other cards'. */
-function cardHtml(finding: Finding, key: string): string {
+function cardHtml(finding: Finding, members: readonly Finding[], key: string): string {
   const severity = severityClass(finding.severity);
   const service = finding.service === null ? '' : ` [${finding.service}]`;
+  const sides = findingSides(finding);
+  const where = members.length === 1 ? `${finding.fixture}:${finding.line}` : `${members.length} fixtures`;
+  const list =
+    members.length === 1
+      ? ''
+      : `<ul class="members">${members
+          .slice(0, LISTED_MEMBERS)
+          .map((member) => `<li>${escape(memberText(member))}</li>`)
+          .join('')}${members.length > LISTED_MEMBERS ? `<li>… and ${members.length - LISTED_MEMBERS} more</li>` : ''}</ul>`;
   return [
-    `<article class="finding ${severity}" data-severity="${severity}">`,
-    `<h2><span class="badge">${severity}</span> <code>${escape(finding.kind)}</code> <span class="where">${escape(`${finding.fixture}:${finding.line}`)}</span></h2>`,
+    `<article class="finding ${severity}" data-severity="${severity}"${finding.group ? ` data-group="${escape(finding.group)}"` : ''}>`,
+    `<h2><span class="badge">${severity}</span> <code>${escape(finding.kind)}</code> <span class="where">${escape(where)}</span></h2>`,
     `<p class="route">${escape(`${finding.interaction} — ${finding.route} → ${finding.status}${service}`)}</p>`,
+    list,
     `<p class="message">${escape(finding.message)}</p>`,
-    finding.fix ? `<p class="fix"><b>fix:</b> ${escape(finding.fix)}</p>` : '',
-    `<div class="sides">${sideHtml('fixture', finding.path, finding.expected)}${sideHtml('reality', finding.to ?? finding.path, finding.actual)}</div>`,
+    finding.fix ? `<p class="fix"><b>fix:</b> ${escape((members.length > 1 ? sharedFix(finding) : finding.fix) ?? '')}</p>` : '',
+    `<div class="sides">${sideHtml('fixture has', sides.fixture)}${sideHtml('reality has', sides.reality)}</div>`,
     `<p class="evidence">${escape(evidence(finding))}</p>`,
     timelineSvg(finding, key),
     '</article>',
@@ -117,28 +136,54 @@ function cardHtml(finding: Finding, key: string): string {
     .join('\n');
 }
 
+/**
+ * The fixture's body and a recorded (redacted) one side by side for every interaction whose body
+ * drifted, the lines the findings are about marked on each side.
+ */
+function bodiesHtml(report: Report): string {
+  const blocks: string[] = [];
+  for (const interaction of report.interactions ?? []) {
+    if (interaction.recordedBody === undefined) continue;
+    const findings = report.findings.filter(
+      (finding) => finding.fixture === interaction.fixture && finding.interaction === interaction.interaction && finding.route === interaction.route && finding.path?.startsWith('$'),
+    );
+    const fixtureMarks = findings.filter((finding) => finding.kind !== 'field-added').map((finding) => finding.path!);
+    const realityMarks = findings.map((finding) => finding.to ?? finding.path!);
+    blocks.push(
+      [
+        `<article class="bodies">`,
+        `<h2>${escape(`${interaction.fixture}:${interaction.line}`)} <span class="where">${escape(`${interaction.interaction} — ${interaction.route} → ${interaction.status}`)}</span></h2>`,
+        `<div class="sides">${bodyHtml('fixture body', interaction.fixtureBody, fixtureMarks)}${bodyHtml('a recorded body (redacted)', interaction.recordedBody, realityMarks)}</div>`,
+        '</article>',
+      ].join('\n'),
+    );
+  }
+  return blocks.length === 0 ? '' : `<h2 class="section">Fixture and reality, side by side</h2>\n${blocks.join('\n')}`;
+}
+
+function bodyHtml(label: string, body: unknown, marks: readonly string[]): string {
+  const { lines, truncated } = annotatedJson(body);
+  const rendered = lines.map((line) => {
+    const marked = marks.some((mark) => isAtOrBelow(line.path, mark));
+    return marked ? `<mark class="drift">${escape(line.text)}</mark>` : escape(line.text);
+  });
+  if (truncated) rendered.push('…');
+  return `<section><h3>${escape(label)}</h3><pre>${rendered.join('\n')}</pre></section>`;
+}
+
 /** Severity is an enum, but the report may come from a file: only a known name becomes a class. */
 function severityClass(severity: Severity): Severity {
   return SEVERITIES.includes(severity) ? severity : 'info';
 }
 
-function sideHtml(label: string, path: string | undefined, value: unknown): string {
-  const shown = value === undefined ? '—' : show(value);
-  const text = path === undefined ? shown : `${path}\n${shown}`;
-  return `<section><h3>${label}</h3><pre>${escape(text)}</pre></section>`;
-}
-
-/** Type and format names as words; values as indented JSON. */
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
+function sideHtml(label: string, text: string): string {
+  return `<section><h3>${label}</h3><pre>${escape(text === '' ? '—' : text)}</pre></section>`;
 }
 
 function evidence(finding: Finding): string {
-  const { matching, recordings, lastSeen } = finding.evidence;
-  if (recordings === 0) return 'no recordings to compare with';
-  const last = lastSeen ? `, last ${lastSeen.slice(0, 10)}` : '';
   const since = sinceText(finding);
-  return `${matching} of ${recordings} recording${recordings === 1 ? '' : 's'} agree with the fixture${last}${since ? `; drift ${since}` : ''}`;
+  const expired = finding.baselineExpired !== undefined ? `; its baseline entry expired ${finding.baselineExpired}` : '';
+  return `${agreementText(finding)}${since ? `; drift ${since}` : ''}${expired}`;
 }
 
 /** Text for element content and quoted attribute values alike. */
@@ -192,5 +237,10 @@ pre { margin: 0; padding: 10px; background: #f6f8fa; border: 1px solid var(--lin
 .accepted > summary { cursor: pointer; margin: 4px 0 10px; color: #57606a; }
 .accepted .finding { opacity: .75; margin-bottom: 10px; }
 .fixed h2 { font-size: 15px; margin: 8px 0 4px; } .fixed ul { margin: 0; padding-left: 20px; font: 13px/1.5 ui-monospace, Menlo, Consolas, monospace; }
+.members { margin: 6px 0; padding-left: 20px; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace; }
+.section { margin: 16px 0 0; font-size: 18px; }
+.bodies { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; }
+.bodies h2 { margin: 0; font-size: 15px; }
+mark.drift { background: #ffd8a8; color: inherit; display: inline-block; width: 100%; }
 body[data-filter="breaking"] .finding:not(.breaking), body[data-filter="warning"] .finding:not(.warning), body[data-filter="info"] .finding:not(.info) { display: none; }
 `;

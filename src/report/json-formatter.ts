@@ -4,7 +4,8 @@ import type { ReportFormatter } from './report-formatter.js';
 
 /**
  * The JSON report: the contract for tooling, versioned, with exactly the fields of SPEC §6 in a
- * stable order. `path`, `to`, `expected` and `actual` appear only where they mean something.
+ * stable order. `path`, `to`, `expected` and `actual` appear only where they mean something;
+ * `group` is shared by the findings of one cause across fixtures.
  */
 export class JsonFormatter implements ReportFormatter {
   readonly format = 'json';
@@ -55,5 +56,6 @@ function toJson(finding: Finding): Record<string, unknown> {
     ...(finding.since !== undefined ? { since: finding.since } : {}),
     ...(finding.lastAgreed !== undefined ? { lastAgreed: finding.lastAgreed } : {}),
     ...(finding.baseline !== undefined ? { baseline: finding.baseline } : {}),
+    ...(finding.group !== undefined ? { group: finding.group } : {}),
   };
 }

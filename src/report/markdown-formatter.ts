@@ -1,9 +1,11 @@
 import { SEVERITIES, type Finding, type Report } from '../model/finding.js';
 import type { ReportFormatter } from './report-formatter.js';
-import { expectedObserved, findingSubject } from './finding-text.js';
+import { findingSides, findingSubject, memberText, splitShared } from './finding-text.js';
 import { accepted, baselineLine, fixedEntryText, fixedHint, sinceText, unaccepted } from './baseline-text.js';
 
-const FINDING_COLUMNS = ['Severity', 'Kind', 'Fixture', 'Path', 'Expected → observed', 'Evidence'];
+const FINDING_COLUMNS = ['Severity', 'Kind', 'Fixture', 'Path', 'Fixture has', 'Reality has', 'Evidence'];
+/** How many fixtures a shared finding's cell lists before it says how many more. */
+const LISTED_MEMBERS = 10;
 
 /**
  * GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` and pull-request comments: the verdict as
@@ -34,21 +36,32 @@ function summaryTable({ summary }: Report): string {
 
 function findingsBlock(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'No findings: every fixture agrees with the recordings.';
+  // One row per cause: findings shared by several fixtures are listed in one row.
+  const { shared, single } = splitShared(findings);
+  const rows = [
+    ...shared.map((group) => ({ finding: group.finding, members: group.members })),
+    ...single.map((finding) => ({ finding, members: [finding] })),
+  ];
   // Stable sort: within a severity, the check's order (by fixture and line) stays.
-  const ordered = [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-  return table(FINDING_COLUMNS, ordered.map(findingCells));
+  rows.sort((a, b) => SEVERITIES.indexOf(a.finding.severity) - SEVERITIES.indexOf(b.finding.severity));
+  return table(FINDING_COLUMNS, rows.map(({ finding, members }) => findingCells(finding, members)));
 }
 
-function findingCells(finding: Finding): string[] {
-  return [finding.severity, finding.kind, `${finding.fixture}:${finding.line}`, findingSubject(finding), expectedObserved(finding), evidence(finding)];
+function findingCells(finding: Finding, members: readonly Finding[]): string[] {
+  const sides = findingSides(finding);
+  const where =
+    members.length === 1
+      ? `${finding.fixture}:${finding.line}`
+      : `${members.length} fixtures: ${members.slice(0, LISTED_MEMBERS).map(memberText).join(', ')}${members.length > LISTED_MEMBERS ? `, … and ${members.length - LISTED_MEMBERS} more` : ''}`;
+  return [finding.severity, finding.kind, where, findingSubject(finding), sides.fixture, sides.reality, evidence(finding)];
 }
 
-/** Agreeing recordings of all compared: `0/40`, and since when. */
+/** Agreeing recordings of all compared: `0 of 40 agree`, and since when. */
 function evidence(finding: Finding): string {
   const { matching, recordings } = finding.evidence;
   const since = sinceText(finding);
   const expired = finding.baselineExpired !== undefined ? `; its baseline entry expired ${finding.baselineExpired}` : '';
-  return `${recordings > 0 ? `${matching}/${recordings}${since ? `, ${since}` : ''}` : 'no recordings'}${expired}`;
+  return `${recordings > 0 ? `${matching} of ${recordings} agree${since ? `, ${since}` : ''}` : 'no recordings'}${expired}`;
 }
 
 /** Under a baseline: the counts, the accepted findings apart, and the fixed entries with the hint. */
@@ -57,7 +70,7 @@ function baselineBlocks(report: Report): string[] {
   const blocks = [`**${cell(baselineLine(report))}**`];
   const acceptedFindings = accepted(report.findings);
   if (acceptedFindings.length > 0) {
-    blocks.push(`<details><summary>Accepted by the baseline (${acceptedFindings.length})</summary>\n\n${table(FINDING_COLUMNS, acceptedFindings.map(findingCells))}\n\n</details>`);
+    blocks.push(`<details><summary>Accepted by the baseline (${acceptedFindings.length})</summary>\n\n${table(FINDING_COLUMNS, acceptedFindings.map((finding) => findingCells(finding, [finding])))}\n\n</details>`);
   }
   if (report.baseline.fixed.length > 0) {
     blocks.push([`Fixed (${report.baseline.fixed.length}), ${cell(fixedHint(report))}:`, ...report.baseline.fixed.map((entry) => `- ${cell(fixedEntryText(entry))}`)].join('\n'));

@@ -9,6 +9,7 @@ const LEVEL: Record<Severity, SarifLevel> = { breaking: 'error', warning: 'warni
 
 /** One sentence per kind, for the rule's short description. */
 const RULE_DESCRIPTION: Record<FindingKind, string> = {
+  'field-moved': 'A field of the fixture appears under another parent in reality, with the same value.',
   'field-renamed': 'A field of the fixture appears under another name in reality.',
   'field-missing': 'A field of the fixture is absent from every recording.',
   'type-changed': 'A field has another type in reality than in the fixture.',

@@ -1,7 +1,10 @@
 import type { Finding, Report, Severity } from '../model/finding.js';
 import type { FormatOptions, ReportFormatter } from './report-formatter.js';
-import { expectedObserved, findingSubject, groupBy } from './finding-text.js';
 import { accepted, baselineLine, fixedEntryText, fixedHint, sinceText, unaccepted } from './baseline-text.js';
+import { agreementText, findingSubject, groupBy, memberText, sharedFix, sidesText, splitShared, type SharedFinding } from './finding-text.js';
+
+/** How many fixtures a shared finding lists before it says how many more. */
+const LISTED_MEMBERS = 20;
 
 const MARK: Record<Severity, string> = { breaking: '✖', warning: '▲', info: '·' };
 const COLOR: Record<Severity, number> = { breaking: 31, warning: 33, info: 2 };
@@ -19,7 +22,13 @@ export class TextFormatter implements ReportFormatter {
   render(report: Report, options: FormatOptions = {}): string {
     const paint = (code: number, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
     const lines: string[] = [];
-    for (const [file, findings] of groupBy(unaccepted(report.findings), (finding) => finding.fixture)) {
+    const { shared, single } = splitShared(unaccepted(report.findings));
+    if (shared.length > 0) {
+      lines.push(paint(1, 'Across fixtures (one cause, many fixtures)'));
+      for (const group of shared) lines.push(...sharedLines(group, paint));
+      lines.push('');
+    }
+    for (const [file, findings] of groupBy(single, (finding) => finding.fixture)) {
       lines.push(paint(1, file));
       for (const [, interactionFindings] of groupBy(findings, (finding) => `${finding.interaction}\u0000${finding.route}\u0000${finding.status}`)) {
         const first = interactionFindings[0]!;
@@ -43,14 +52,8 @@ export class TextFormatter implements ReportFormatter {
  * the line below it.
  */
 function findingLines(finding: Finding, paint: (code: number, text: string) => string): string[] {
-  const change = expectedObserved(finding);
-  const what = [findingSubject(finding), change].filter((part) => part !== '').join(': ') || finding.message;
-  const { recordings, matching, lastSeen } = finding.evidence;
-  const since = sinceText(finding);
-  const evidence =
-    recordings > 0 ? ` ${paint(2, `(seen in ${matching} of ${recordings} recording${recordings === 1 ? '' : 's'}${lastSeen ? `, last ${lastSeen.slice(0, 10)}` : ''}${since ? `; ${since}` : ''})`)}` : '';
-  const head = paint(COLOR[finding.severity], `${MARK[finding.severity]} ${finding.severity.padEnd(8)} ${finding.kind.padEnd(20)}`);
-  const lines = [`    ${head} ${what}${evidence}`];
+  const lines = [`    ${headText(finding, paint)}`];
+  if (finding.kind === 'unverified' || finding.kind === 'status-changed') lines.push(`      ${finding.message}`);
   if (finding.fix) lines.push(`      fix: ${finding.fix}`);
   if (finding.baselineExpired !== undefined) lines.push(`      baseline: ${expiredNote(finding)}`);
   return lines;
@@ -80,6 +83,27 @@ function baselineLines(report: Report, paint: (code: number, text: string) => st
     lines.push('');
   }
   lines.push(baselineLine(report));
+  return lines;
+}
+
+function headText(finding: Finding, paint: (code: number, text: string) => string): string {
+  const subject = findingSubject(finding);
+  const what = finding.kind === 'unverified' ? 'no recording to compare with' : sidesText(finding);
+  const since = sinceText(finding);
+  const evidence = finding.evidence.recordings > 0 ? ` ${paint(2, `(${agreementText(finding)}${since ? `; ${since}` : ''})`)}` : '';
+  const head = paint(COLOR[finding.severity], `${MARK[finding.severity]} ${finding.severity.padEnd(8)} ${finding.kind.padEnd(20)}`);
+  return `${head} ${subject ? `${subject}: ` : ''}${what}${evidence}`;
+}
+
+/** One cause in many fixtures: once, with how many and which. */
+function sharedLines(group: SharedFinding, paint: (code: number, text: string) => string): string[] {
+  const { finding, members } = group;
+  const service = finding.service ? ` [${finding.service}]` : '';
+  const lines = [`  ${headText(finding, paint)}`, `    in ${members.length} fixtures${service}:`];
+  for (const member of members.slice(0, LISTED_MEMBERS)) lines.push(`      - ${memberText(member)}`);
+  if (members.length > LISTED_MEMBERS) lines.push(`      … and ${members.length - LISTED_MEMBERS} more`);
+  const fix = sharedFix(finding);
+  if (fix) lines.push(`    fix: ${fix}`);
   return lines;
 }
 

@@ -85,6 +85,24 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql:
   {
     version: 4,
     sql: `
+      -- Why a response body could not be read (truncated, undecodable, invalid-json), NULL when it
+      -- could: such a recording never agrees with a fixture, and a check counts them per group.
+      ALTER TABLE exchanges ADD COLUMN body_unreadable TEXT;
+      UPDATE exchanges SET body_unreadable = CASE
+          WHEN response_body_truncated = 1 THEN 'truncated'
+          WHEN content_encoding IS NOT NULL AND lower(trim(content_encoding)) <> 'identity'
+               AND (content_type IS NULL OR content_type LIKE 'text/%' OR content_type LIKE 'application/%json' OR content_type LIKE 'application/%xml')
+               AND (SELECT typeof(content) FROM bodies WHERE hash = exchanges.response_body) = 'blob' THEN 'undecodable'
+          WHEN shape_id IS NULL AND (content_type = 'text/json' OR content_type = 'application/json' OR content_type LIKE 'application/%+json') THEN 'invalid-json'
+        END
+       WHERE status IS NOT NULL AND response_body IS NOT NULL AND response_body_size > 0;
+      -- Recordings of one concrete request (same path), for comparing a fixture with its own request.
+      CREATE INDEX exchanges_by_path ON exchanges (service, method, path);
+    `,
+  },
+  {
+    version: 5,
+    sql: `
       -- When each shape of a group was seen: its first and last time, and the recording nearest
       -- to a given time, straight from the index (check's since/lastAgreed, history) without
       -- reading exchanges row by row.

@@ -1,5 +1,5 @@
 import type { Exchange } from '../model/exchange.js';
-import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
+import type { GroupSelector, RecordedGroup, RecordedRequest, RequestSelector } from '../model/recorded-group.js';
 import type { BodyShape } from '../model/shape.js';
 
 /** The default home of the store, relative to the working directory. */
@@ -65,6 +65,11 @@ export interface RecordingStore {
   count(filter?: ExchangeFilter): number;
   /** Completed recordings grouped for comparison with fixtures (see {@link RecordedGroup}). */
   recordedGroups(filter?: Pick<ExchangeFilter, 'service' | 'since'>): RecordedGroup[];
+  /**
+   * Completed recordings of one stored route, one entry per distinct request and answer (see
+   * {@link RecordedRequest}), those seen last first, at most `limit` entries.
+   */
+  recordedRequests(selector: RequestSelector, limit: number): RecordedRequest[];
   /** The newest JSON response bodies of one group, parsed, newest first. */
   sampleBodies(selector: GroupSelector, limit: number): unknown[];
   /**

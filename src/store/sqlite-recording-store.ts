@@ -5,11 +5,12 @@ import Database from 'better-sqlite3';
 import type { Exchange, ExchangeError, ExchangeSource, StoredBody } from '../model/exchange.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { HeaderMap } from '../model/headers.js';
-import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
+import type { GroupSelector, RecordedGroup, RecordedRequest, RequestSelector, UnreadableReason } from '../model/recorded-group.js';
 import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { isReadOnlyDirectory, readOnlyCopy } from './read-only-copy.js';
 import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
+import { unreadableBody } from './unreadable-body.js';
 
 /** How a store is opened. */
 export interface SqliteStoreOptions {
@@ -59,6 +60,8 @@ export class SqliteRecordingStore implements RecordingStore {
   /** Digests of bodies this connection stored lately: an identical body is not sent to SQLite again. */
   readonly #knownBodies = new Set<string>();
   readonly #prepared = new Map<string, Database.Statement>();
+  /** Shapes already parsed for {@link recordedRequests}, by id (ids are never reused while open for reading). */
+  readonly #parsedShapes = new Map<number, BodyShape>();
   readonly #statements;
   readonly #insertBatch: (exchanges: readonly Exchange[]) => void;
   /** Device and inode of the file as opened (writable stores only): to notice it being deleted. */
@@ -81,12 +84,12 @@ export class SqliteRecordingStore implements RecordingStore {
           source, service, session, recorded_at, duration_ms, method, url, path, route, query,
           query_names, request_headers, request_body, request_body_size, request_body_truncated,
           status, response_headers, response_body, response_body_size, response_body_truncated,
-          content_type, content_encoding, shape_id, error_code, error_message, header_names
+          content_type, content_encoding, shape_id, error_code, error_message, header_names, body_unreadable
         ) VALUES (
           @source, @service, @session, @recordedAt, @durationMs, @method, @url, @path, @route, @query,
           @queryNames, @requestHeaders, @requestBody, @requestBodySize, @requestBodyTruncated,
           @status, @responseHeaders, @responseBody, @responseBodySize, @responseBodyTruncated,
-          @contentType, @contentEncoding, @shapeId, @errorCode, @errorMessage, @headerNames
+          @contentType, @contentEncoding, @shapeId, @errorCode, @errorMessage, @headerNames, @bodyUnreadable
         )`),
     };
     this.#insertBatch = db.transaction((exchanges: readonly Exchange[]) => {
@@ -170,6 +173,7 @@ export class SqliteRecordingStore implements RecordingStore {
     } catch (error) {
       // The rollback removed the shape and body rows this batch added: forget them (SQLite may reuse ids).
       this.#shapeIds.clear();
+      this.#parsedShapes.clear();
       this.#knownBodies.clear();
       throw error;
     }
@@ -203,6 +207,7 @@ export class SqliteRecordingStore implements RecordingStore {
       errorCode: exchange.error?.code ?? null,
       errorMessage: exchange.error?.message ?? null,
       headerNames: exchange.responseHeaders ? Object.keys(exchange.responseHeaders).sort().join(',') : null,
+      bodyUnreadable: unreadableBody(exchange),
     });
   }
 
@@ -287,10 +292,11 @@ export class SqliteRecordingStore implements RecordingStore {
     // One row per distinct (group, header set, shape): SQLite does the counting; no body is read.
     const rows = this.#db
       .prepare(
-        `SELECT service, method, route, status, query_names, content_type, header_names, shape_id,
-                count(*) AS count, min(recorded_at) AS first, max(recorded_at) AS last, min(path) AS sample_path
+        `SELECT service, method, route, status, query_names, content_type, header_names, shape_id, body_unreadable,
+                count(*) AS count, min(recorded_at) AS first, max(recorded_at) AS last, min(path) AS sample_path,
+                sum(response_body IS NULL OR response_body_size = 0) AS empty
            FROM exchanges ${where}${where ? ' AND' : ' WHERE'} status IS NOT NULL
-          GROUP BY service, method, route, status, query_names, content_type, header_names, shape_id`,
+          GROUP BY service, method, route, status, query_names, content_type, header_names, shape_id, body_unreadable`,
       )
       .all(params) as GroupRow[];
     const shapes = this.#shapesById(rows.map((row) => row.shape_id).filter((id): id is number => id !== null));
@@ -312,10 +318,14 @@ export class SqliteRecordingStore implements RecordingStore {
           samplePath: row.sample_path,
           headers: new Map(),
           shapes: [],
+          unreadable: {},
+          empty: 0,
         };
         groups.set(key, group);
       }
       group.count += row.count;
+      group.empty += row.empty;
+      if (row.body_unreadable !== null) group.unreadable[row.body_unreadable] = (group.unreadable[row.body_unreadable] ?? 0) + row.count;
       group.firstSeen = Math.min(group.firstSeen, row.first);
       group.lastSeen = Math.max(group.lastSeen, row.last);
       for (const name of row.header_names ? row.header_names.split(',') : []) group.headers.set(name, (group.headers.get(name) ?? 0) + row.count);
@@ -323,6 +333,59 @@ export class SqliteRecordingStore implements RecordingStore {
       if (shape) group.shapes.push({ shape, count: row.count, firstSeen: row.first, lastSeen: row.last });
     }
     return [...groups.values()];
+  }
+
+  recordedRequests(selector: RequestSelector, limit: number): RecordedRequest[] {
+    const params: Record<string, unknown> = { service: selector.service, method: selector.method, limit };
+    if (selector.since !== undefined) params['since'] = selector.since;
+    // By path (one request: a few rows through the path index) or by route (every request of it).
+    const where = selector.path !== undefined ? 'e.path = @path' : 'e.route = @route';
+    params[selector.path !== undefined ? 'path' : 'route'] = selector.path ?? selector.route ?? '';
+    // One row per distinct request and answer; bodies are read once per distinct request body.
+    const rows = this.#statement(
+      `SELECT e.path, e.route, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable,
+              max(e.response_body IS NULL OR e.response_body_size = 0) AS empty,
+              count(*) AS count, min(e.recorded_at) AS first, max(e.recorded_at) AS last
+         FROM exchanges e
+        WHERE e.service = @service AND e.method = @method AND ${where} AND e.status IS NOT NULL AND e.error_code IS NULL
+              ${selector.since !== undefined ? 'AND e.recorded_at >= @since' : ''}
+        GROUP BY e.path, e.route, e.query, e.request_body, e.status, e.content_type, e.header_names, e.shape_id, e.body_unreadable
+        ORDER BY last DESC LIMIT @limit`,
+    ).all(params) as RequestRow[];
+    // Shapes parsed once per store: a check asks for the requests of many paths sharing a few shapes.
+    const missing = rows.map((row) => row.shape_id).filter((id): id is number => id !== null && !this.#parsedShapes.has(id));
+    if (missing.length > 0) {
+      if (this.#parsedShapes.size > 10_000) this.#parsedShapes.clear();
+      for (const [id, shape] of this.#shapesById(missing)) this.#parsedShapes.set(id, shape);
+    }
+    const shapes = this.#parsedShapes;
+    const bodyText = this.#statement('SELECT content FROM bodies WHERE hash = ?').pluck();
+    const bodies = new Map<string, string | null>();
+    const textOf = (hash: string | null): string | null => {
+      if (hash === null) return null;
+      if (!bodies.has(hash)) {
+        const content = bodyText.get(hash) as string | Buffer | undefined;
+        bodies.set(hash, typeof content === 'string' ? content : null);
+      }
+      return bodies.get(hash)!;
+    };
+    return rows.map((row) => ({
+      service: selector.service,
+      method: selector.method,
+      route: row.route,
+      path: row.path,
+      query: JSON.parse(row.query) as Record<string, string[]>,
+      requestBody: textOf(row.request_body),
+      status: row.status,
+      contentType: row.content_type,
+      headerNames: row.header_names ? row.header_names.split(',') : [],
+      shape: row.shape_id === null ? null : (shapes.get(row.shape_id) ?? null),
+      unreadable: row.body_unreadable,
+      empty: row.empty === 1,
+      count: row.count,
+      firstSeen: row.first,
+      lastSeen: row.last,
+    }));
   }
 
   sampleBodies(selector: GroupSelector, limit: number): unknown[] {
@@ -390,7 +453,7 @@ export class SqliteRecordingStore implements RecordingStore {
   #shapesById(ids: readonly number[]): Map<number, BodyShape> {
     const shapes = new Map<number, BodyShape>();
     const unique = [...new Set(ids)];
-    const statement = this.#db.prepare('SELECT id, shape FROM shapes WHERE id IN (SELECT value FROM json_each(?))');
+    const statement = this.#statement('SELECT id, shape FROM shapes WHERE id IN (SELECT value FROM json_each(?))');
     // In slices: SQLite limits how much one statement may bind, and json_each takes one text.
     for (let i = 0; i < unique.length; i += 10_000) {
       const rows = statement.all(JSON.stringify(unique.slice(i, i + 10_000))) as Array<{ id: number; shape: string }>;
@@ -424,6 +487,7 @@ export class SqliteRecordingStore implements RecordingStore {
     } finally {
       // Deleted shape ids may be handed out again by SQLite, and deleted bodies must be written anew.
       this.#shapeIds.clear();
+      this.#parsedShapes.clear();
       this.#knownBodies.clear();
     }
     // Give the space back: without a checkpoint the WAL keeps every deleted page.
@@ -532,14 +596,38 @@ interface GroupRow {
   content_type: string | null;
   header_names: string | null;
   shape_id: number | null;
+  body_unreadable: UnreadableReason | null;
   count: number;
   first: number;
   last: number;
   sample_path: string;
+  empty: number;
+}
+
+interface RequestRow {
+  path: string;
+  route: string;
+  query: string;
+  request_body: string | null;
+  status: number;
+  content_type: string | null;
+  header_names: string | null;
+  shape_id: number | null;
+  body_unreadable: UnreadableReason | null;
+  empty: number;
+  count: number;
+  first: number;
+  last: number;
 }
 
 type MutableGroup = {
-  -readonly [K in keyof RecordedGroup]: K extends 'headers' ? Map<string, number> : K extends 'shapes' ? Array<{ shape: BodyShape; count: number; firstSeen: number; lastSeen: number }> : RecordedGroup[K];
+  -readonly [K in keyof RecordedGroup]-?: K extends 'headers'
+    ? Map<string, number>
+    : K extends 'shapes'
+      ? Array<{ shape: BodyShape; count: number; firstSeen: number; lastSeen: number }>
+      : K extends 'unreadable'
+        ? Partial<Record<UnreadableReason, number>>
+        : RecordedGroup[K];
 };
 
 function toBody(content: string | Buffer | null, size: number | null, truncated: number): StoredBody | null {

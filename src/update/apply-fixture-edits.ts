@@ -15,6 +15,7 @@ export function applyFixtureEdits(text: string, syntax: DocumentSyntax, edits: r
     if (edit.op === 'replace') editor.replaceValue(edit.pointer, edit.value);
     else if (edit.op === 'remove') editor.removeMember(edit.pointer);
     else if (edit.op === 'rename') editor.renameKey(edit.pointer, edit.key);
+    else if (edit.op === 'insert') editor.insertMember(edit.pointer, edit.key, edit.value);
     else {
       const inner = stringAt(editor.text, syntax, edit.pointer);
       if (inner === undefined) continue;

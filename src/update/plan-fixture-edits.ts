@@ -9,6 +9,8 @@ export type FixtureEdit =
   | { readonly op: 'replace'; readonly pointer: JsonPointer; readonly value: unknown }
   | { readonly op: 'remove'; readonly pointer: JsonPointer }
   | { readonly op: 'rename'; readonly pointer: JsonPointer; readonly key: string }
+  /** Adds `key: value` to the object at `pointer` (a moved field at its new parent). */
+  | { readonly op: 'insert'; readonly pointer: JsonPointer; readonly key: string; readonly value: unknown }
   /** Edits to the JSON held in the string at `pointer` (a HAR `text`, a VCR `string`), pointers relative to that JSON. */
   | { readonly op: 'edit-text'; readonly pointer: JsonPointer; readonly edits: readonly FixtureEdit[] };
 
@@ -19,7 +21,7 @@ export interface Skipped {
 }
 
 export interface EditPlan {
-  /** In the order they must be applied: replacements, then removals, then renames deepest first. */
+  /** In the order they must be applied: replacements, insertions, then removals, then renames deepest first. */
   readonly edits: FixtureEdit[];
   readonly applied: Finding[];
   readonly skipped: Skipped[];
@@ -63,6 +65,7 @@ export function planFixtureEdits(
   const replacements: FixtureEdit[] = [];
   const removals: FixtureEdit[] = [];
   const renames: FixtureEdit[] = [];
+  const inserts: FixtureEdit[] = [];
   const applied: Finding[] = [];
   const skipped: Skipped[] = [];
   const body = interaction.response.body;
@@ -101,6 +104,18 @@ export function planFixtureEdits(
         renames.push(...renameMatcherRules(interaction, fileValue, finding.path, finding.to!));
         break;
       }
+      case 'field-moved': {
+        // A move is the field removed here and inserted at its new parent, with the fixture's value.
+        const insert = finding.to !== undefined ? moveInsertion(body, finding.path, finding.to) : undefined;
+        if (!insert) {
+          skip(finding, `moving ${finding.path} to ${finding.to ?? '?'} across array items is left to you`);
+          continue;
+        }
+        inserts.push({ ...insert, pointer: [...bodyPointer, ...insert.pointer] });
+        for (const pointer of pointers) removals.push({ op: 'remove', pointer });
+        removals.push(...matcherRuleRemovals(interaction, fileValue, finding.path));
+        break;
+      }
       case 'field-missing':
         for (const pointer of pointers) removals.push({ op: 'remove', pointer });
         removals.push(...matcherRuleRemovals(interaction, fileValue, finding.path));
@@ -128,15 +143,42 @@ export function planFixtureEdits(
   }
   // Deepest renames first: a parent renamed first would leave the child's pointer dangling.
   renames.sort((a, b) => b.pointer.length - a.pointer.length);
-  if (!textPointer) return { edits: [...replacements, ...removals, ...renames], applied, skipped };
+  if (!textPointer) return { edits: [...replacements, ...inserts, ...removals, ...renames], applied, skipped };
   // The status lives in the file; everything else inside the body's string.
   const isStatus = (edit: FixtureEdit): boolean => edit.op === 'replace' && edit.pointer.length > 0 && JSON.stringify(edit.pointer) === JSON.stringify(statusPointer(interaction));
   const inFile = replacements.filter(isStatus);
-  const inText = [...replacements.filter((edit) => !isStatus(edit)), ...removals, ...renames];
+  const inText = [...replacements.filter((edit) => !isStatus(edit)), ...inserts, ...removals, ...renames];
   return { edits: inText.length > 0 ? [...inFile, { op: 'edit-text', pointer: textPointer, edits: inText }] : inFile, applied, skipped };
 }
 
-const EDITED_KINDS = new Set(['field-renamed', 'field-missing', 'type-changed', 'value-changed', 'format-changed', 'field-nullable']);
+/**
+ * Where a moved field goes: the deepest object on the new path the fixture already has, and
+ * what to add to it (the rest of the path as nested objects around the fixture's own value).
+ * Only paths without array items: a move between items is left to a person.
+ */
+function moveInsertion(body: unknown, from: string, to: string): { op: 'insert'; pointer: JsonPointer; key: string; value: unknown } | undefined {
+  const fromSteps = parsePath(from);
+  const toSteps = parsePath(to);
+  if (!fromSteps || !toSteps || toSteps.length === 0 || [...fromSteps, ...toSteps].some((step) => 'items' in step)) return undefined;
+  const values = valuesAt(body, from);
+  if (values.length !== 1) return undefined;
+  const keys = toSteps.map((step) => (step as { key: string }).key);
+  let node: unknown = body;
+  let depth = 0;
+  while (depth < keys.length - 1) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.hasOwn(node, keys[depth]!)) break;
+    const next = (node as Record<string, unknown>)[keys[depth]!];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) break;
+    node = next;
+    depth += 1;
+  }
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+  let value: unknown = values[0];
+  for (let i = keys.length - 1; i > depth; i--) value = { [keys[i]!]: value };
+  return { op: 'insert', pointer: keys.slice(0, depth), key: keys[depth]!, value };
+}
+
+const EDITED_KINDS = new Set(['field-moved', 'field-renamed', 'field-missing', 'type-changed', 'value-changed', 'format-changed', 'field-nullable']);
 
 function isPlain(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);

@@ -28,10 +28,14 @@ export interface RecordingSpec {
   readonly headers?: Readonly<Record<string, string>>;
   /** A JSON value (serialised with JSON.stringify), or the raw text of the body. */
   readonly body: unknown;
-  /** Default: `application/json`. */
-  readonly contentType?: string;
+  /** Default: `application/json`; null sends no content type. */
+  readonly contentType?: string | null;
   /** ms since the epoch; default {@link BASE_TIME} plus one hour per position. */
   readonly recordedAt?: number;
+  /** The request body (JSON value, or text); default none. */
+  readonly requestBody?: unknown;
+  /** The response bytes as they came over the wire (overrides `body`): for encodings that do not decode. */
+  readonly raw?: Uint8Array;
 }
 
 /** One fixture interaction, written by a renderer in any format. */
@@ -46,7 +50,10 @@ export interface FixtureSpec {
   readonly status: number;
   /** Response headers besides `content-type` (which is always `application/json`). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** The response body; undefined for a response without one. */
   readonly body: unknown;
+  /** The request body (a JSON value), when the fixture has one. */
+  readonly requestBody?: unknown;
   /**
    * Pact only: the response's `matchingRules.body`. Default: a `type` matcher on `$`, so that
    * literal values are examples, not pinned (Pact pins every literal without a matcher).
@@ -64,10 +71,10 @@ export interface RenderedFixture {
 const redactor = new Redactor();
 
 /** Stores `recordings` in the SQLite store at `dbPath` (created when missing) through the capture pipeline. */
-export async function recordInto(dbPath: string, recordings: readonly RecordingSpec[], defaultService = 'default'): Promise<void> {
+export async function recordInto(dbPath: string, recordings: readonly RecordingSpec[], defaultService = 'default', maxBodyBytes = 1024 * 1024): Promise<void> {
   const exchanges: Exchange[] = [];
   for (const [index, recording] of recordings.entries()) {
-    exchanges.push(await prepareExchange(captured(recording, index, defaultService), { redactor, maxBodyBytes: 1024 * 1024 }));
+    exchanges.push(await prepareExchange(captured(recording, index, defaultService), { redactor, maxBodyBytes }));
   }
   const store = SqliteRecordingStore.open(dbPath);
   try {
@@ -79,6 +86,9 @@ export async function recordInto(dbPath: string, recordings: readonly RecordingS
 
 function captured(recording: RecordingSpec, index: number, defaultService: string): CapturedExchange {
   const text = typeof recording.body === 'string' ? recording.body : JSON.stringify(recording.body);
+  const requestText =
+    recording.requestBody === undefined ? undefined : typeof recording.requestBody === 'string' ? recording.requestBody : JSON.stringify(recording.requestBody);
+  const contentType = recording.contentType === undefined ? 'application/json' : recording.contentType;
   return {
     source: 'record',
     service: recording.service ?? defaultService,
@@ -87,12 +97,12 @@ function captured(recording: RecordingSpec, index: number, defaultService: strin
     durationMs: 12,
     method: recording.method,
     url: `https://sandbox.example${recording.path}`,
-    requestHeaders: { host: 'sandbox.example', accept: 'application/json' },
-    requestBody: null,
+    requestHeaders: { host: 'sandbox.example', accept: 'application/json', ...(requestText !== undefined ? { 'content-type': 'application/json' } : {}) },
+    requestBody: requestText === undefined ? null : new Uint8Array(Buffer.from(requestText, 'utf8')),
     requestBodyTruncated: false,
     status: recording.status,
-    responseHeaders: { 'content-type': recording.contentType ?? 'application/json', ...recording.headers },
-    responseBody: new Uint8Array(Buffer.from(text, 'utf8')),
+    responseHeaders: { ...(contentType !== null ? { 'content-type': contentType } : {}), ...recording.headers },
+    responseBody: recording.raw ?? new Uint8Array(Buffer.from(text, 'utf8')),
     responseBodyTruncated: false,
     error: null,
   };
@@ -120,8 +130,13 @@ export function renderNative(fixture: FixtureSpec): RenderedFixture {
     interactions: [
       {
         name: fixture.name,
-        request: { method: fixture.method, path: fixture.path, ...(fixture.query ? { query: fixture.query } : {}) },
-        response: { status: fixture.status, headers: responseHeaders(fixture), body: fixture.body },
+        request: {
+          method: fixture.method,
+          path: fixture.path,
+          ...(fixture.query ? { query: fixture.query } : {}),
+          ...(fixture.requestBody !== undefined ? { body: fixture.requestBody } : {}),
+        },
+        response: { status: fixture.status, headers: responseHeaders(fixture), ...(fixture.body !== undefined ? { body: fixture.body } : {}) },
       },
     ],
   };
@@ -140,12 +155,14 @@ export function renderPact(fixture: FixtureSpec): RenderedFixture {
           method: fixture.method,
           path: fixture.path,
           ...(fixture.query ? { query: Object.fromEntries(Object.entries(fixture.query).map(([name, value]) => [name, [value]])) } : {}),
+          ...(fixture.requestBody !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: fixture.requestBody } : {}),
         },
         response: {
           status: fixture.status,
           headers: responseHeaders(fixture),
-          body: fixture.body,
-          matchingRules: { body: fixture.pactBodyRules ?? { $: { matchers: [{ match: 'type' }], combine: 'AND' } } },
+          ...(fixture.body !== undefined
+            ? { body: fixture.body, matchingRules: { body: fixture.pactBodyRules ?? { $: { matchers: [{ match: 'type' }], combine: 'AND' } } } }
+            : {}),
         },
       },
     ],
@@ -163,8 +180,13 @@ export function renderWireMock(fixture: FixtureSpec): RenderedFixture {
     mappings: [
       {
         name: fixture.name,
-        request: { method: fixture.method, urlPath: fixture.path, ...(queryParameters ? { queryParameters } : {}) },
-        response: { status: fixture.status, headers: responseHeaders(fixture), jsonBody: fixture.body },
+        request: {
+          method: fixture.method,
+          urlPath: fixture.path,
+          ...(queryParameters ? { queryParameters } : {}),
+          ...(fixture.requestBody !== undefined ? { bodyPatterns: [{ equalToJson: fixture.requestBody }] } : {}),
+        },
+        response: { status: fixture.status, headers: responseHeaders(fixture), ...(fixture.body !== undefined ? { jsonBody: fixture.body } : {}) },
       },
     ],
   };
@@ -173,7 +195,7 @@ export function renderWireMock(fixture: FixtureSpec): RenderedFixture {
 
 /** A HAR 1.2 file with one entry, as a browser or Polly.JS writes it (absolute URL, body as text). */
 export function renderHar(fixture: FixtureSpec): RenderedFixture {
-  const text = JSON.stringify(fixture.body);
+  const text = fixture.body === undefined ? '' : JSON.stringify(fixture.body);
   const headers = Object.entries(responseHeaders(fixture)).map(([name, value]) => ({ name: name.toLowerCase(), value }));
   const document = {
     log: {
@@ -192,6 +214,7 @@ export function renderHar(fixture: FixtureSpec): RenderedFixture {
             cookies: [],
             headersSize: -1,
             bodySize: 0,
+            ...(fixture.requestBody !== undefined ? { postData: { mimeType: 'application/json', text: JSON.stringify(fixture.requestBody) } } : {}),
           },
           response: {
             status: fixture.status,
@@ -220,9 +243,9 @@ export function renderNock(fixture: FixtureSpec): RenderedFixture {
       scope: 'https://api.example.test:443',
       method: fixture.method,
       path: `${fixture.path}${queryString(fixture.query)}`,
-      body: '',
+      body: fixture.requestBody ?? '',
       status: fixture.status,
-      response: fixture.body,
+      response: fixture.body ?? '',
       rawHeaders: Object.entries(responseHeaders(fixture)).flat(),
       responseIsBinary: false,
     },
@@ -248,6 +271,8 @@ export function writeFixture(dir: string, format: FixtureFormat, fixture: Fixtur
 
 export interface CaseOptions {
   readonly config?: MockdriftConfig;
+  /** Most bytes of a body stored (`--max-body`). Default: 1 MiB. */
+  readonly maxBodyBytes?: number;
 }
 
 /** A case laid out on disk: the fixture file and the store, ready to be checked (any number of times). */
@@ -268,7 +293,7 @@ export async function prepareCase(
   const dir = tempDir('mockdrift-corpus-');
   try {
     const rendered = writeFixture(dir.path, format, fixture);
-    await recordInto(join(dir.path, 'recordings.db'), recordings, fixture.service ?? 'default');
+    await recordInto(join(dir.path, 'recordings.db'), recordings, fixture.service ?? 'default', options.maxBodyBytes);
     return {
       dir: dir.path,
       fixture: rendered,
@@ -307,4 +332,29 @@ export function findingLines(report: Report, severities: readonly Finding['sever
     .filter((finding) => severities.includes(finding.severity))
     .map(describeFinding)
     .sort();
+}
+
+/** Like {@link prepareCase}, with several fixtures (each in its own file) against one store. */
+export async function prepareFixtures(
+  format: FixtureFormat,
+  fixtures: readonly FixtureSpec[],
+  recordings: readonly RecordingSpec[],
+  options: CaseOptions = {},
+): Promise<PreparedCase & { readonly fixtures: readonly RenderedFixture[] }> {
+  const dir = tempDir('mockdrift-corpus-');
+  try {
+    const rendered = fixtures.map((fixture) => writeFixture(dir.path, format, fixture));
+    if (new Set(rendered.map((file) => file.file)).size !== rendered.length) throw new Error('fixture names must give distinct files');
+    await recordInto(join(dir.path, 'recordings.db'), recordings, fixtures[0]?.service ?? 'default', options.maxBodyBytes);
+    return {
+      dir: dir.path,
+      fixture: rendered[0]!,
+      fixtures: rendered,
+      check: () => runCheck({ cwd: dir.path, db: 'recordings.db', config: options.config ?? {}, fixtures: ['fixtures/'] }),
+      remove: () => dir.remove(),
+    };
+  } catch (error) {
+    dir.remove();
+    throw error;
+  }
 }

@@ -75,21 +75,21 @@ describe('MarkdownFormatter', () => {
     expect(markdown.startsWith('## mockdrift: drift found\n')).toBe(true);
     const [, findings] = tables(markdown);
     const rows = findings!.map(cells);
-    expect(rows[0]).toEqual(['Severity', 'Kind', 'Fixture', 'Path', 'Expected → observed', 'Evidence']);
-    expect(findings![1]).toMatch(/^\|(---\|){6}$/);
+    expect(rows[0]).toEqual(['Severity', 'Kind', 'Fixture', 'Path', 'Fixture has', 'Reality has', 'Evidence']);
+    expect(findings![1]).toMatch(/^\|(---\|){7}$/);
     expect(rows.slice(2)).toEqual([
-      ['breaking', 'field-renamed', 'fixtures/charges.json:7', '\\$.a → \\$.b', 'number → absent', '0/40'],
-      ['warning', 'field-nullable', 'fixtures/charges.json:5', '\\$.amount', 'number → string', '0/40'],
-      ['info', 'field-added', 'fixtures/charges.json:3', '\\$.amount', 'number → string', '12/40'],
+      ['breaking', 'field-renamed', 'fixtures/charges.json:7', '\\$.a → \\$.b', '\\$.a (number)', '\\$.b, no \\$.a', '0 of 40 agree'],
+      ['warning', 'field-nullable', 'fixtures/charges.json:5', '\\$.amount', '\\$.amount: number', '\\$.amount: string', '0 of 40 agree'],
+      ['info', 'field-added', 'fixtures/charges.json:3', '\\$.amount', 'no \\$.amount', '\\$.amount (string)', '12 of 40 agree'],
     ]);
   });
 
-  it('keeps every row at six cells and inert when paths and values are hostile', () => {
+  it('keeps every row at seven cells and inert when paths and values are hostile', () => {
     const hostile = finding('value-changed', 4, { path: HOSTILE, to: HOSTILE, expected: HOSTILE, actual: { [HOSTILE]: [HOSTILE] } });
     const markdown = formatter.render(reportOf([hostile, finding('type-changed', 8, { fixture: `fixtures/${HOSTILE}.json` })]));
     const [, findings] = tables(markdown);
     expect(findings).toHaveLength(4);
-    for (const row of findings!) expect(cells(row)).toHaveLength(6);
+    for (const row of findings!) expect(cells(row)).toHaveLength(7);
     expect(markdown).not.toMatch(/<(script|img)/i);
     // Every backtick and pipe of the content is escaped: no code span can open, no cell can split.
     expect(markdown.replace(/\\./g, '')).not.toMatch(/`/);
