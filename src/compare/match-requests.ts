@@ -115,7 +115,7 @@ export function groupsOfRequests(requests: readonly RecordedRequest[]): Recorded
   type Mutable = {
     service: string; method: string; route: string; status: number; queryNames: string[]; contentType: string | null;
     count: number; firstSeen: number; lastSeen: number; samplePath: string; headers: Map<string, number>;
-    shapes: Array<{ shape: NonNullable<RecordedRequest['shape']>; count: number }>; unreadable: Partial<Record<UnreadableReason, number>>; empty: number;
+    shapes: Array<{ shape: NonNullable<RecordedRequest["shape"]>; count: number; firstSeen: number; lastSeen: number }>; unreadable: Partial<Record<UnreadableReason, number>>; empty: number;
   };
   const groups = new Map<string, Mutable>();
   for (const request of requests) {
@@ -145,7 +145,7 @@ export function groupsOfRequests(requests: readonly RecordedRequest[]): Recorded
     group.firstSeen = Math.min(group.firstSeen, request.firstSeen);
     group.lastSeen = Math.max(group.lastSeen, request.lastSeen);
     for (const name of request.headerNames) group.headers.set(name, (group.headers.get(name) ?? 0) + request.count);
-    if (request.shape) group.shapes.push({ shape: request.shape, count: request.count });
+    if (request.shape) group.shapes.push({ shape: request.shape, count: request.count, firstSeen: request.firstSeen, lastSeen: request.lastSeen });
     if (request.unreadable) group.unreadable[request.unreadable] = (group.unreadable[request.unreadable] ?? 0) + request.count;
     if (request.empty) group.empty += request.count;
   }
