@@ -1,11 +1,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaptureWriter } from '../../src/capture/capture-writer.js';
+import { RecordingProxy } from '../../src/proxy/recording-proxy.js';
+import { SqliteRecordingStore } from '../../src/store/sqlite-recording-store.js';
 import { checkFixtures } from '../../src/compare/check-fixtures.js';
 import { loadFixtureSet } from '../../src/formats/load-fixtures.js';
 import type { FixtureInteraction } from '../../src/model/fixture.js';
 import { request } from '../support/http-client.js';
-import { startRecorder } from '../support/recorder.js';
+import { tempDir } from '../support/temp-dir.js';
 import { startUpstream } from '../support/upstream.js';
 
 /**
@@ -75,6 +78,19 @@ function requestPath(interaction: FixtureInteraction): string | undefined {
 const NOT_REPLAYED = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'connection', 'keep-alive', 'date']);
 
 describe.skipIf(!ROOT)('the real-world fixture folders', () => {
+  // One capture writer and store for the whole folder; each file records under a service of its own.
+  const dir = tempDir('mockdrift-real-fixtures-');
+  const dbPath = join(dir.path, 'recordings.db');
+  let writer: CaptureWriter;
+  let fileIndex = 0;
+  beforeAll(async () => {
+    writer = await CaptureWriter.start({ dbPath, onWarning: () => undefined });
+  });
+  afterAll(async () => {
+    await writer?.close();
+    dir.remove();
+  });
+
   it('hold the files this test is about', () => {
     expect(FILES.length).toBeGreaterThanOrEqual(150);
   });
@@ -113,17 +129,20 @@ describe.skipIf(!ROOT)('the real-world fixture folders', () => {
       res.writeHead(response.status, headers);
       res.end(req.method === 'HEAD' || response.status === 204 || response.status === 304 ? undefined : text);
     });
-    const recorder = await startRecorder(upstream.url);
+    const service = `file-${fileIndex++}`;
+    const proxy = await RecordingProxy.start({ port: 0, target: upstream.url, sink: writer, service });
     try {
       for (const { path, method } of replayable) {
-        const answer = await request(`${recorder.proxy.url}${path}`, { method });
+        const answer = await request(`${proxy.url}${path}`, { method });
         expect(answer.status, `${method} ${path}`).not.toBe(599);
       }
-      const store = await recorder.flushAndOpen();
+      await proxy.stop(1000);
+      await writer.flush();
+      const store = SqliteRecordingStore.open(dbPath, { readonly: true });
       try {
-        // The recordings are of one sandbox: the service a Pact names is not what is tested here.
-        const report = checkFixtures(interactions.map((interaction) => ({ ...interaction, service: null })), {
-          groups: store.recordedGroups({}),
+        // The recordings of this file are under its own service (the one a Pact names is not what is tested here).
+        const report = checkFixtures(interactions.map((interaction) => ({ ...interaction, service })), {
+          groups: store.recordedGroups({ service }),
           samples: (selector) => store.sampleBodies(selector, 20),
         });
         const serious = report.findings.filter((finding) => finding.severity !== 'info').map((finding) => `${finding.kind} ${finding.interaction} ${finding.path ?? ''} ${JSON.stringify(finding.expected)} → ${JSON.stringify(finding.actual)}`);
@@ -133,7 +152,7 @@ describe.skipIf(!ROOT)('the real-world fixture folders', () => {
         store.close();
       }
     } finally {
-      await recorder.stop();
+      await proxy.stop(1000);
       await upstream.close();
     }
   });
