@@ -95,21 +95,12 @@ describe.skipIf(!ROOT)('the real-world fixture folders', () => {
     expect(FILES.length).toBeGreaterThanOrEqual(150);
   });
 
-  it.each(FILES)('%s is read, and replaying its own responses verifies every interaction with no drift', async (file) => {
-    const set = await loadFixtureSet([file], { cwd: ROOT! });
-    const interactions = set.interactions;
+  /** Serves each interaction's response (through `plant` first) to the real proxy, and checks `interactions` against what it stored. */
+  async function replay(interactions: FixtureInteraction[], plant: (interaction: FixtureInteraction, body: unknown) => unknown = (_, body) => body) {
     const replayable = interactions.flatMap((interaction) => {
       const path = requestPath(interaction);
       return path === undefined ? [] : [{ interaction, path, method: interaction.request.method === 'ANY' ? 'GET' : interaction.request.method }];
     });
-    // Every interaction with a fixed response can be asked for.
-    expect(replayable.length, `interactions without a path to ask: ${interactions.filter((i) => requestPath(i) === undefined).map((i) => i.request.pathPattern).join(', ')}`).toBe(interactions.length);
-    if (replayable.length === 0) {
-      expect(set.skipped.map((skipped) => skipped.file)).toEqual([file]);
-      return;
-    }
-
-    // The sandbox answers each request with the next response the file has for it.
     const queues = new Map<string, FixtureInteraction[]>();
     for (const { interaction, path, method } of replayable) {
       const key = `${method} ${path}`;
@@ -122,7 +113,7 @@ describe.skipIf(!ROOT)('the real-world fixture folders', () => {
         return;
       }
       const { response } = next;
-      const text = response.body !== undefined ? JSON.stringify(response.body) : (response.bodyText ?? '');
+      const text = response.body !== undefined ? JSON.stringify(plant(next, response.body)) : (response.bodyText ?? '');
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) if (!NOT_REPLAYED.has(name) && value !== undefined) headers[name] = value;
       if (response.contentType && !headers['content-type']) headers['content-type'] = response.contentType;
@@ -141,13 +132,13 @@ describe.skipIf(!ROOT)('the real-world fixture folders', () => {
       const store = SqliteRecordingStore.open(dbPath, { readonly: true });
       try {
         // The recordings of this file are under its own service (the one a Pact names is not what is tested here).
-        const report = checkFixtures(interactions.map((interaction) => ({ ...interaction, service })), {
-          groups: store.recordedGroups({ service }),
-          samples: (selector) => store.sampleBodies(selector, 20),
-        });
-        const serious = report.findings.filter((finding) => finding.severity !== 'info').map((finding) => `${finding.kind} ${finding.interaction} ${finding.path ?? ''} ${JSON.stringify(finding.expected)} → ${JSON.stringify(finding.actual)}`);
-        expect(serious, serious.join('\n')).toEqual([]);
-        expect(report.summary.verified).toBe(interactions.length);
+        return {
+          replayable: replayable.length,
+          report: checkFixtures(interactions.map((interaction) => ({ ...interaction, service })), {
+            groups: store.recordedGroups({ service }),
+            samples: (selector) => store.sampleBodies(selector, 20),
+          }),
+        };
       } finally {
         store.close();
       }
@@ -155,5 +146,37 @@ describe.skipIf(!ROOT)('the real-world fixture folders', () => {
       await proxy.stop(1000);
       await upstream.close();
     }
+  }
+
+  it.each(FILES)('%s is read, and replaying its own responses verifies every interaction with no drift', async (file) => {
+    const set = await loadFixtureSet([file], { cwd: ROOT! });
+    const interactions = set.interactions;
+    // Every interaction with a fixed response can be asked for.
+    expect(interactions.filter((i) => requestPath(i) === undefined).map((i) => i.request.pathPattern)).toEqual([]);
+    if (interactions.length === 0) {
+      expect(set.skipped.map((skipped) => skipped.file)).toEqual([file]);
+      return;
+    }
+    const { report } = await replay(interactions);
+    const serious = report.findings.filter((finding) => finding.severity !== 'info').map((finding) => `${finding.kind} ${finding.interaction} ${finding.path ?? ''} ${JSON.stringify(finding.expected)} → ${JSON.stringify(finding.actual)}`);
+    expect(serious, serious.join('\n')).toEqual([]);
+    expect(report.summary.verified).toBe(interactions.length);
+  });
+
+  const NEW_FORMATS = FILES.filter((file) => file.startsWith('new-formats/'));
+
+  it.each(NEW_FORMATS)('%s: a type change planted in a replayed response is found at its path', async (file) => {
+    const interactions = (await loadFixtureSet([file], { cwd: ROOT! })).interactions;
+    // The first interaction whose body is an object with a top-level string field.
+    const target = interactions.find((interaction) => {
+      const body = interaction.response.body;
+      return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.values(body).some((value) => typeof value === 'string');
+    });
+    if (!target) return;
+    const body = target.response.body as Record<string, unknown>;
+    const key = Object.keys(body).find((name) => typeof body[name] === 'string' && /^[A-Za-z_]\w*$/.test(name));
+    if (!key) return;
+    const { report } = await replay([target], (_, replayed) => ({ ...(replayed as Record<string, unknown>), [key]: 12345 }));
+    expect(report.findings.filter((finding) => finding.kind === 'type-changed').map((finding) => [finding.path, finding.expected, finding.actual])).toContainEqual([`$.${key}`, 'string', 'number']);
   });
 });
