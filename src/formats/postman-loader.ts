@@ -30,7 +30,8 @@ export class PostmanLoader implements FixtureLoader {
    * @throws MockdriftError `FIXTURE_INVALID` for an example without a status code or a URL.
    */
   load(source: FixtureSource): FixtureInteraction[] {
-    const collection = source.document.value as Record<string, unknown>;
+    const collection = source.document.value;
+    if (!isObject(collection) || !Array.isArray(collection['item'])) throw invalidFixture(source, [], 'not a Postman collection: no item list');
     const variables = collectionVariables(collection['variable']);
     const interactions: FixtureInteraction[] = [];
     const pending: Array<{ items: unknown[]; pointer: PointerStep[]; depth: number }> = [{ items: collection['item'] as unknown[], pointer: ['item'], depth: 0 }];
@@ -156,8 +157,12 @@ function urlTarget(url: unknown, variables: Map<string, string>): { path: string
     queryList = url['query'];
     if (typeof url['raw'] === 'string') raw = url['raw'];
     else {
-      const host = Array.isArray(url['host']) ? url['host'].join('.') : typeof url['host'] === 'string' ? url['host'] : '';
-      const path = Array.isArray(url['path']) ? url['path'].map((step) => (isObject(step) ? String(step['value'] ?? '') : String(step))).join('/') : typeof url['path'] === 'string' ? url['path'] : '';
+      const host = Array.isArray(url['host']) ? url['host'].map((part) => jsonText(part)).join('.') : typeof url['host'] === 'string' ? url['host'] : '';
+      const path = Array.isArray(url['path'])
+        ? url['path'].map((step) => (isObject(step) ? jsonText(step['value'] ?? '') : jsonText(step))).join('/')
+        : typeof url['path'] === 'string'
+          ? url['path']
+          : '';
       raw = `${host}/${path.replace(/^\//, '')}`;
     }
   }

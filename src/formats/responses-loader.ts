@@ -29,8 +29,10 @@ export class ResponsesLoader implements FixtureLoader {
    *   with a `body_file` that cannot be read or lies outside the fixture's folder.
    */
   load(source: FixtureSource): FixtureInteraction[] {
-    const list = (source.document.value as Record<string, unknown>)['responses'] as unknown[];
-    return list.map((item, index) => readResponse(source, (item as Record<string, unknown>)['response'], ['responses', index, 'response'], index));
+    const document = source.document.value;
+    const list = isObject(document) ? document['responses'] : undefined;
+    if (!Array.isArray(list)) throw invalidFixture(source, [], 'not a responses recorder file: no responses list');
+    return list.map((item, index) => readResponse(source, isObject(item) ? item['response'] : undefined, ['responses', index, 'response'], index));
   }
 }
 
@@ -39,7 +41,8 @@ function readResponse(source: FixtureSource, raw: unknown, pointer: PointerStep[
   if (!isObject(raw)) throw invalidFixture(source, pointer, `${what} has no response`);
   const method = methodName(raw['method']);
   if (!method) throw invalidFixture(source, pointer, `${what} has no method`);
-  const url = raw['url'] as string;
+  const url = raw['url'];
+  if (typeof url !== 'string' || url.trim() === '') throw invalidFixture(source, pointer, `${what} has no url`);
   const status = raw['status'] === undefined ? 200 : httpStatus(raw['status']);
   if (status === undefined) throw invalidFixture(source, [...pointer, 'status'], `${what} has a status that is not an HTTP status (an integer from 100 to 599)`);
   const headers: HeaderMap = headerMap(raw['headers']);

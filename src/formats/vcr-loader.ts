@@ -26,7 +26,8 @@ export class VcrLoader implements FixtureLoader {
    */
   load(source: FixtureSource): FixtureInteraction[] {
     const document = source.document.value;
-    const list = isObject(document) ? (document['http_interactions'] as unknown[]) : (document as unknown[]);
+    const list = isObject(document) ? document['http_interactions'] : document;
+    if (!Array.isArray(list)) throw invalidFixture(source, [], 'not a VCR cassette: no http_interactions list');
     const base: PointerStep[] = isObject(document) ? ['http_interactions'] : [];
     return list.map((interaction, index) => readInteraction(source, interaction, [...base, index], index));
   }

@@ -33,7 +33,8 @@ export class VcrpyLoader implements FixtureLoader {
   load(source: FixtureSource): FixtureInteraction[] {
     const document = source.document.value;
     if (Array.isArray(document)) return document.map((interaction, index) => readInteraction(source, interaction, [index], index));
-    const list = (document as Record<string, unknown>)['interactions'] as unknown[];
+    const list = isObject(document) ? document['interactions'] : undefined;
+    if (!Array.isArray(list)) throw invalidFixture(source, [], 'not a vcrpy cassette: no interactions list');
     return list.map((interaction, index) => readInteraction(source, interaction, ['interactions', index], index));
   }
 }
