@@ -309,6 +309,25 @@ export class Redactor {
     return this.#extraWholeValues.some((pattern) => pattern.test(candidate));
   }
 
+  /**
+   * A URL path with every segment that is or holds a secret redacted (`/keys/sk_live_…/roll` →
+   * `/keys/[REDACTED]/roll`, a JWT segment, a token glued into a segment). Other segments, and
+   * their percent-encoding, are kept; when nothing changed the very same string is returned.
+   */
+  redactPath(pathname: string): string {
+    if (this.#extraValues.length === 0 && !MAYBE_SECRET.test(pathname)) return pathname;
+    let changed = false;
+    const segments = pathname.split('/').map((segment) => {
+      if (segment === '') return segment;
+      const decoded = decodeFormComponent(segment.replaceAll('+', '%2B'));
+      const redacted = this.looksSecret(decoded) ? REDACTED : this.#redactTextContent(decoded);
+      if (redacted === decoded) return segment;
+      changed = true;
+      return encodeURIComponent(redacted).replaceAll(encodeURIComponent(REDACTED), REDACTED);
+    });
+    return changed ? segments.join('/') : pathname;
+  }
+
   /** Whether a field or parameter name names a secret; see {@link RedactionOptions.fields}. */
   #isSecretField(name: string): boolean {
     let secret = this.#fieldCache.get(name);
