@@ -45,6 +45,22 @@ const CREDENTIAL_NAME = /(?:^|_)(?:keys?|session|session_?id|sid|csrf|xsrf|crede
 /** Query parameters that carry credentials under a generic name (OAuth authorization codes, signed URLs). */
 const CREDENTIAL_QUERY_NAME = /^(?:code|sig|signature|x_amz_signature|x_amz_credential|x_amz_security_token|x_goog_signature|x_goog_credential|se|st)$/;
 
+const DEFAULT_FIELD_REGEX = new RegExp(DEFAULT_FIELD_PATTERN, 'i');
+/** The keys of a body path: `.name` steps and `['quoted']` steps. */
+const PATH_KEY = /\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]/g;
+
+/**
+ * Whether a body path (`$.user.password`, `$.items[*]['api-key']`) goes through a field whose name
+ * is secret by the default rule: its recorded values are stored redacted, never to be compared.
+ */
+export function pathNamesSecret(path: string): boolean {
+  for (const match of path.matchAll(PATH_KEY)) {
+    const key = match[1] ?? match[2] ?? match[3] ?? '';
+    if (DEFAULT_FIELD_REGEX.test(key) || DEFAULT_FIELD_REGEX.test(normaliseFieldName(key))) return true;
+  }
+  return false;
+}
+
 /** How a {@link Redactor} decides what is secret. Every member is optional. */
 export interface RedactionOptions {
   /** Extra header names to redact, beyond {@link DEFAULT_REDACTED_HEADERS} (case-insensitive). Default: none. */

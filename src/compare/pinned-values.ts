@@ -4,6 +4,9 @@ import { itemsPath, lastKey, ROOT_PATH, childPath } from '../model/json-path.js'
 import { deeperThan, formatOf, jsonTypeOf, MAX_SHAPE_DEPTH } from '../model/shape.js';
 import { ofRecordings, type Drift } from './drift.js';
 import { isScalar, valuesAt } from './values-at.js';
+import { MockdriftError } from '../model/errors.js';
+import { compileSafeRegex, UnsafeRegexError, type SafeRegex } from '../model/safe-regex.js';
+import { pathNamesSecret, REDACTED } from '../capture/redactor.js';
 
 export interface PinnedValueOptions {
   /** Paths whose fixture value must be one reality produces (config `enums`). */
@@ -27,7 +30,7 @@ export function pinnedValueDrifts(interaction: FixtureInteraction, samples: read
   const drifts: Drift[] = [];
   for (const [path, matcher] of Object.entries(interaction.matchers)) {
     if (options.ignored(path)) continue;
-    const drift = matcherDrift(path, matcher, valuesAt(body, path), samples);
+    const drift = matcherDrift(path, matcher, valuesAt(body, path), samples, interaction);
     if (drift) drifts.push(drift);
   }
   for (const path of options.enums) {
@@ -36,11 +39,26 @@ export function pinnedValueDrifts(interaction: FixtureInteraction, samples: read
     if (drift) drifts.push(drift);
   }
   if (interaction.pinsLiterals) drifts.push(...literalDrifts(interaction, body, samples, options));
-  return drifts;
+  // Reality stores a secret only redacted: comparing it would echo the fixture's own secret
+  // in every report and have `update` write the marker into the fixture.
+  return drifts.filter((drift) => !touchesSecret(drift));
 }
 
-function matcherDrift(path: string, matcher: ValueMatcher, expected: readonly unknown[], samples: readonly unknown[]): Drift | undefined {
-  const test = valueTest(matcher, expected);
+/** A drift on a secret field (by name, at any level of its path) or one whose reality is a redacted value. */
+function touchesSecret(drift: Drift): boolean {
+  if (drift.path !== undefined && pathNamesSecret(drift.path)) return true;
+  const actual = Array.isArray(drift.actual) ? drift.actual : [drift.actual];
+  return actual.some((value) => typeof value === 'string' && value.includes(REDACTED));
+}
+
+function matcherDrift(
+  path: string,
+  matcher: ValueMatcher,
+  expected: readonly unknown[],
+  samples: readonly unknown[],
+  interaction: FixtureInteraction,
+): Drift | undefined {
+  const test = valueTest(matcher, expected, `${interaction.file}:${interaction.location.lineOf(path)}: ${path} of "${interaction.name}"`);
   if (!test) return undefined;
   let agreeing = 0;
   let violation: unknown;
@@ -73,14 +91,19 @@ interface ValueTest {
   accepts(value: unknown): boolean;
 }
 
-function valueTest(matcher: ValueMatcher, expected: readonly unknown[]): ValueTest | undefined {
+function valueTest(matcher: ValueMatcher, expected: readonly unknown[], where: string): ValueTest | undefined {
   switch (matcher.kind) {
     case 'regex': {
-      let regex: RegExp;
+      // On RE2: linear in the value whatever the pattern (`^(x+)+y$` cannot hang a check).
+      let regex: SafeRegex;
       try {
-        regex = new RegExp(`^(?:${matcher.pattern})$`);
-      } catch {
-        return undefined;
+        regex = compileSafeRegex(`^(?:${matcher.pattern})$`);
+      } catch (error) {
+        if (!(error instanceof UnsafeRegexError) || !error.message.includes('bounded time')) return undefined;
+        throw new MockdriftError(
+          'FIXTURE_INVALID',
+          `${where}: the regex matcher /${matcher.pattern}/ cannot be checked: ${error.message}. Rewrite it without backreferences and lookarounds.`,
+        );
       }
       return { expected: `/${matcher.pattern}/`, describe: `match /${matcher.pattern}/`, accepts: (value) => isScalar(value) && regex.test(String(value)) };
     }

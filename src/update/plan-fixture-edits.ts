@@ -95,6 +95,10 @@ export function planFixtureEdits(
           skip(finding, `no recorded value of ${finding.path} to take`);
           continue;
         }
+        if (holdsRedacted(value)) {
+          skip(finding, `the recorded value of ${finding.path} was redacted before storing; a redacted value is never written into a fixture`);
+          continue;
+        }
         if (deeperThan(value, MAX_SHAPE_DEPTH)) {
           skip(finding, `the recorded value of ${finding.path} nests too deeply to write into a fixture`);
           continue;
@@ -111,6 +115,17 @@ export function planFixtureEdits(
 }
 
 const EDITED_KINDS = new Set(['field-renamed', 'field-missing', 'type-changed', 'value-changed', 'format-changed', 'field-nullable']);
+
+/** Whether a recorded value holds the redaction marker anywhere (walked without recursion). */
+function holdsRedacted(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string' && item.includes('[REDACTED]')) return true;
+    if (typeof item === 'object' && item !== null) for (const child of Object.values(item)) stack.push(child);
+  }
+  return false;
+}
 
 function isPlain(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
