@@ -331,7 +331,8 @@ export class Redactor {
    * their percent-encoding, are kept; when nothing changed the very same string is returned.
    */
   redactPath(pathname: string): string {
-    if (this.#extraValues.length === 0 && !MAYBE_SECRET.test(pathname)) return pathname;
+    // Percent-encoded segments are decoded before they are judged: no shortcut for them.
+    if (this.#extraValues.length === 0 && !pathname.includes('%') && !MAYBE_SECRET.test(pathname)) return pathname;
     let changed = false;
     const segments = pathname.split('/').map((segment) => {
       if (segment === '') return segment;
