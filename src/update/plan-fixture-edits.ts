@@ -69,6 +69,11 @@ export function planFixtureEdits(
       skip(finding, `${finding.path} is not in the fixture body`);
       continue;
     }
+    // Each edit rewrites the text: a hostile fixture with a huge array would take hours.
+    if (pointers.length > MAX_PLACES_PER_FINDING) {
+      skip(finding, `${finding.path} names ${pointers.length} places in the fixture, more than the ${MAX_PLACES_PER_FINDING} update edits for one finding; change it by hand`);
+      continue;
+    }
     switch (finding.kind) {
       case 'field-renamed': {
         const key = finding.to ? lastKey(finding.to) : undefined;
@@ -113,6 +118,9 @@ export function planFixtureEdits(
   renames.sort((a, b) => b.pointer.length - a.pointer.length);
   return { edits: [...replacements, ...removals, ...renames], applied, skipped };
 }
+
+/** Most places one finding is edited in (`$.items[*].x` is one place per item). */
+const MAX_PLACES_PER_FINDING = 1000;
 
 const EDITED_KINDS = new Set(['field-renamed', 'field-missing', 'type-changed', 'value-changed', 'format-changed', 'field-nullable']);
 
