@@ -21,12 +21,11 @@ export function assertStoreFile(file: string): void {
   let size: number;
   try {
     const stat = statSync(file);
-    if (!stat.isFile()) throw refusal(file, 'it is not a regular file');
+    // A directory or a device: opening it fails with its own message, and writes nothing.
+    if (!stat.isFile()) return;
     size = stat.size;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if (error instanceof MockdriftError) throw error;
-    return; // Unreadable: opening it reports that, with its own message.
+  } catch {
+    return; // Missing (it will be created) or unreadable (opening it says so).
   }
   if (size === 0) return;
   if (!startsWithSqliteHeader(file)) throw refusal(file, 'it is not an SQLite database');
