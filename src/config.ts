@@ -28,6 +28,8 @@ export interface MockdriftConfig {
     readonly headers?: readonly string[];
     readonly fields?: string;
     readonly values?: readonly string[];
+    /** Bodies that cannot be scanned: `digest` (default) stores size and digest only, `keep` their bytes. */
+    readonly binaryBodies?: 'digest' | 'keep';
   };
   /** Route templates, tried before the id heuristics: `["/api/v1/shipments/:id"]`. */
   readonly routes?: readonly string[];
@@ -130,6 +132,7 @@ function validateConfig(value: unknown, shown: string): MockdriftConfig {
     if (redact.headers !== undefined && !isStringArray(redact.headers)) fail('redact.headers must be an array of header names');
     if (redact.values !== undefined && !isStringArray(redact.values)) fail('redact.values must be an array of regular expressions');
     if (redact.fields !== undefined && typeof redact.fields !== 'string') fail('redact.fields must be a regular expression');
+    if (redact.binaryBodies !== undefined && redact.binaryBodies !== 'digest' && redact.binaryBodies !== 'keep') fail('redact.binaryBodies must be "digest" or "keep"');
   }
   return config;
 }

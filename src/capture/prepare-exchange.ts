@@ -6,6 +6,7 @@ import { normalizePath, routeOf, type RouteTemplate } from '../model/route.js';
 import { shapeOf, type BodyShape } from '../model/shape.js';
 import { BodyCache, type PreparedBody } from './body-cache.js';
 import { decodeBody } from './decode-body.js';
+import { redactMultipart } from './multipart-body.js';
 import type { Redactor } from './redactor.js';
 
 /** What the capture pipeline needs to turn a captured exchange into a stored one. */
@@ -28,7 +29,9 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
   const { redactor } = options;
   const url = new URL(captured.url);
   const search = redactor.redactQueryString(url.search).search;
-  const path = normalizePath(url.pathname);
+  // A key or a token in a path segment (`/keys/sk_live_…/roll`) leaves only its place behind.
+  const pathname = redactor.redactPath(url.pathname);
+  const path = normalizePath(pathname);
 
   const requestBody = captured.requestBody
     ? await storedBody(captured.requestBody, captured.requestBodyTruncated, captured.requestHeaders, captured.bodiesDecoded === true, options)
@@ -44,7 +47,7 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
     recordedAt: captured.startedAt,
     durationMs: captured.durationMs,
     method: captured.method.toUpperCase(),
-    url: `${url.origin}${url.pathname}${search}`,
+    url: `${url.origin}${pathname}${search}`,
     path,
     route: routeOf(path, options.routes),
     query: queryOf(search),
@@ -123,9 +126,18 @@ async function prepareBody(
   const sameBytes = bytes.length === raw.length && (encoding === undefined || decoded.error !== undefined);
   const hashOf = (content: string | Uint8Array): string => createHash('sha1').update(content).digest('hex');
   const type = mediaType(headers);
-  // Without a content type, valid UTF-8 is taken for text; binary bodies are kept byte for byte.
+  if (decoded.error === undefined && type?.startsWith('multipart/')) {
+    const redacted = redactMultipart(bytes, headerValue(headers, 'content-type') ?? '', options.redactor);
+    if (redacted !== undefined) {
+      const content = isUtf8(redacted) ? redacted.toString('utf8') : new Uint8Array(redacted);
+      return { body: { content, size: redacted.length, truncated, hash: hashOf(content) }, shape: null };
+    }
+  }
+  // Without a content type, valid UTF-8 is taken for text.
   const textual = decoded.error === undefined && (type === null || TEXT_MEDIA_TYPE.test(type)) && isUtf8(bytes);
   if (!textual) {
+    // Bytes that cannot be scanned for secrets are not stored unless asked: only their size and digest.
+    if (options.redactor.binaryBodies !== 'keep') return { body: digestOnly(bytes, truncated), shape: null };
     const content = new Uint8Array(bytes);
     return { body: { content, size: bytes.length, truncated, hash: sameBytes ? rawHash : hashOf(content) }, shape: null };
   }
@@ -143,6 +155,14 @@ async function prepareBody(
   const redacted = options.redactor.redactText(text);
   const hash = !redacted.changed && sameBytes ? rawHash : hashOf(redacted.text);
   return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated, hash }, shape: null };
+}
+
+/**
+ * A body kept as its size and SHA-256 digest only: no content. The digest is its key in the store,
+ * so identical binary bodies are still stored once.
+ */
+function digestOnly(bytes: Uint8Array, truncated: boolean): StoredBody {
+  return { content: new Uint8Array(0), size: bytes.length, truncated, hash: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
 }
 
 function looksLikeJson(type: string | null, text: string): boolean {

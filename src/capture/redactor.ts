@@ -1,5 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { HeaderMap } from '../model/headers.js';
+import { compileSafeRegex, type SafeRegex } from '../model/safe-regex.js';
+import { SECRET_SHAPES_HINT, SECRET_SHAPES_SOURCE } from './secret-shapes.js';
 
 /**
  * What the redactor puts where a secret was. Text and query strings get it literally (not
@@ -31,7 +33,33 @@ export const DEFAULT_REDACTED_HEADERS: readonly string[] = Object.freeze([
 export const DEFAULT_FIELD_PATTERN: string =
   '(?:^|_)(?:password|passwd|passphrase|passcode|pwd|secret|token|api_?key|access_?key|' +
   'private_?key|signing_?key|credential|cookie|otp|pin|ssn|cvc|cvv|pan|card|card_?number|' +
-  'cc_?number)s?\\d*(?:_(?:hash|digest|confirm|confirmation))?$';
+  'cc_?number|auth|signature|sig)s?\\d*(?:_(?:hash|digest|confirm|confirmation))?$';
+
+/**
+ * Names that are credentials where they name a header or a query parameter, on top of
+ * {@link DEFAULT_FIELD_PATTERN} (`x-stripe-key`, `?key=`, `session`, `X-Amz-Signature`, OAuth's
+ * `?code=`). In a JSON body these words name ordinary data too often (`"key": "color"`, a
+ * `"session"` object, an error `"code"`), so there they are not enough on their own.
+ */
+const CREDENTIAL_NAME = /(?:^|_)(?:keys?|session|session_?id|sid|csrf|xsrf|credentials?|security_token)\d*$/;
+/** Query parameters that carry credentials under a generic name (OAuth authorization codes, signed URLs). */
+const CREDENTIAL_QUERY_NAME = /^(?:code|sig|signature|x_amz_signature|x_amz_credential|x_amz_security_token|x_goog_signature|x_goog_credential|se|st)$/;
+
+const DEFAULT_FIELD_REGEX = new RegExp(DEFAULT_FIELD_PATTERN, 'i');
+/** The keys of a body path: `.name` steps and `['quoted']` steps. */
+const PATH_KEY = /\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]/g;
+
+/**
+ * Whether a body path (`$.user.password`, `$.items[*]['api-key']`) goes through a field whose name
+ * is secret by the default rule: its recorded values are stored redacted, never to be compared.
+ */
+export function pathNamesSecret(path: string): boolean {
+  for (const match of path.matchAll(PATH_KEY)) {
+    const key = match[1] ?? match[2] ?? match[3] ?? '';
+    if (DEFAULT_FIELD_REGEX.test(key) || DEFAULT_FIELD_REGEX.test(normaliseFieldName(key))) return true;
+  }
+  return false;
+}
 
 /** How a {@link Redactor} decides what is secret. Every member is optional. */
 export interface RedactionOptions {
@@ -49,6 +77,11 @@ export interface RedactionOptions {
    * appear (case-sensitive, as keys and tokens are). Default: none.
    */
   readonly values?: readonly string[];
+  /**
+   * What happens to a body that cannot be scanned (binary, not valid UTF-8, or not decodable):
+   * `digest` stores only its size and digest, `keep` stores its bytes. Default: `digest`.
+   */
+  readonly binaryBodies?: 'digest' | 'keep';
 }
 
 /** Headers whose credentials start with an auth scheme that is worth keeping (`Bearer [REDACTED]`). */
@@ -61,7 +94,6 @@ const FIELD_CACHE_LIMIT = 10_000;
 const TOKEN68 = String.raw`[A-Za-z0-9\-._~+/]+=*`;
 const AUTH_SCHEME = '(?:[Bb]earer|BEARER|[Bb]asic|BASIC)';
 const JWT = String.raw`eyJ[A-Za-z0-9_-]{7,}(?:\.[A-Za-z0-9_-]*){2,4}`;
-const API_KEY = '(?:(?:sk|rk)_(?:live|test)|whsec)_[A-Za-z0-9]{6,}';
 /**
  * 13–19 digits, either in one run or in groups of 3–6 after a first group of 4 (4-4-4-4, Amex
  * 4-6-5, 4-4-4-4-3) separated by single spaces or dashes. Only major industry identifiers 2–6
@@ -75,7 +107,7 @@ const SECRET_VALUE = new RegExp(
   [
     String.raw`(?<scheme>\b${AUTH_SCHEME}[ \t]+)(?<credential>${TOKEN68})`,
     String.raw`(?<![A-Za-z0-9_-])${JWT}`,
-    String.raw`(?<![A-Za-z0-9])${API_KEY}`,
+    SECRET_SHAPES_SOURCE,
     // Not glued to a word, a decimal point or a neighbouring digit group: part of a longer number is no card.
     String.raw`(?<card>(?<![\w.]|\d[ -])${CARD}(?![\w]|[ -]?\d|\.\d))`,
   ].join('|'),
@@ -84,7 +116,7 @@ const SECRET_VALUE = new RegExp(
 
 const AUTH_WHOLE = new RegExp(String.raw`^(${AUTH_SCHEME})[ \t]+(${TOKEN68})$`);
 const JWT_WHOLE = new RegExp(`^${JWT}$`);
-const API_KEY_WHOLE = new RegExp(`^${API_KEY}$`);
+const SHAPE_WHOLE = new RegExp(`^(?:${SECRET_SHAPES_SOURCE})$`);
 const CARD_WHOLE = new RegExp(`^${CARD}$`);
 
 /**
@@ -92,7 +124,7 @@ const CARD_WHOLE = new RegExp(`^${CARD}$`);
  * auth scheme, a JWT or key prefix, or a digit run long enough to start a card number. Testing it
  * first keeps the ordinary strings of a large body on a single cheap regex.
  */
-const MAYBE_SECRET = /[="]|eyJ|[Bb]earer|BEARER|[Bb]asic|BASIC|[sr]k_(?:live|test)_|whsec_|\d{4}[ -]?\d{3}/;
+const MAYBE_SECRET = new RegExp(String.raw`[="<:]|eyJ|[Bb]earer|BEARER|[Bb]asic|BASIC|\d{4}[ -]?\d{3}|${SECRET_SHAPES_HINT}`);
 
 /**
  * A JSON object key in text that may not parse: a quoted string followed by a colon. An escaped
@@ -108,6 +140,16 @@ const COLON_AHEAD = /\s*:/y;
  * whitespace or `"` (the end of a JSON string it sits in), unless it is quoted.
  */
 const FORM_PAIR = /(?<=^|[\s&;?#"'(<,{])([^\s=&;?#"'<>(),{}]+)=("[^"]*"?|'[^']*'?|[^\s&;"]*)/g;
+
+/**
+ * An XML element with text content: the name (with an optional prefix), the content (text or one
+ * CDATA section) and the matching end tag. Names and attributes are bounded: no quadratic scan.
+ */
+const XML_ELEMENT = /(<([A-Za-z_][\w.-]{0,64}(?::[A-Za-z_][\w.-]{0,64})?)(?:\s[^<>]{0,1024})?>)(<!\[CDATA\[[\s\S]*?\]\]>|[^<]*)(<\/\2\s*>)/g;
+/** Auth schemes kept in front of a redacted credential on a header-like line. */
+const AUTH_LINE_SCHEME = /^(?:Bearer|Basic|Token|Digest|Bot|ApiKey|SSWS|OAuth|Negotiate|AWS4-HMAC-SHA256)[ \t]+(?=\S)/i;
+/** `Name: value` at the start of a line. */
+const HEADER_LINE = /^([ \t]*([A-Za-z][\w.-]{0,64})[ \t]*:[ \t]*)([^\r\n]*)/gm;
 
 type JsonContainer = unknown[] | Record<string, unknown>;
 
@@ -132,12 +174,15 @@ interface Frame {
  */
 export class Redactor {
   readonly #headers: ReadonlySet<string>;
-  readonly #fieldPattern: RegExp;
+  readonly #fieldPattern: Pick<SafeRegex, 'test'>;
   /** Extra value patterns, global, for replacing inside text. */
-  readonly #extraValues: readonly RegExp[];
+  readonly #extraValues: readonly SafeRegex[];
   /** The same patterns anchored, for {@link looksSecret}. */
-  readonly #extraWholeValues: readonly RegExp[];
+  readonly #extraWholeValues: readonly SafeRegex[];
   readonly #fieldCache = new Map<string, boolean>();
+  readonly #credentialCache = new Map<string, boolean>();
+  /** See {@link RedactionOptions.binaryBodies}. */
+  readonly binaryBodies: 'digest' | 'keep';
 
   /** @throws Error naming the option and the pattern when a regular expression source is invalid. */
   constructor(options: RedactionOptions = {}) {
@@ -145,10 +190,12 @@ export class Redactor {
       ...DEFAULT_REDACTED_HEADERS,
       ...(options.headers ?? []).map((name) => name.trim().toLowerCase()),
     ]);
-    this.#fieldPattern = compilePattern('fields', options.fields ?? DEFAULT_FIELD_PATTERN, 'i');
+    // The default is ours and known to be linear; a configured pattern runs on RE2.
+    this.#fieldPattern = options.fields === undefined ? new RegExp(DEFAULT_FIELD_PATTERN, 'i') : compilePattern('fields', options.fields, 'i');
     const values = options.values ?? [];
     this.#extraValues = values.map((source) => compilePattern('values', source, 'g'));
     this.#extraWholeValues = values.map((source) => compilePattern('values', `^(?:${source})$`, ''));
+    this.binaryBodies = options.binaryBodies ?? 'digest';
   }
 
   /**
@@ -220,8 +267,30 @@ export class Redactor {
    * and secret-looking values anywhere become `[REDACTED]` (`Bearer [REDACTED]` keeps the scheme).
    */
   redactText(text: string): { text: string; changed: boolean } {
-    const redacted = this.#redactTextContent(text);
+    let redacted = text;
+    // Formats of whole bodies (not of the strings inside JSON): XML elements and header-like lines.
+    if (redacted.includes('<')) redacted = this.#redactXmlElements(redacted);
+    if (redacted.includes(':')) redacted = this.#redactHeaderLines(redacted);
+    redacted = this.#redactTextContent(redacted);
     return { text: redacted, changed: redacted !== text };
+  }
+
+  /** `<password>hunter2</password>`, `<ns:apiKey>…</ns:apiKey>`, CDATA included: the content goes. */
+  #redactXmlElements(text: string): string {
+    return text.replace(XML_ELEMENT, (match: string, open: string, name: string, content: string, close: string) => {
+      const local = name.slice(name.lastIndexOf(':') + 1);
+      if (content.trim() === '' || !this.isCredentialName(local)) return match;
+      return `${open}${REDACTED}${close}`;
+    });
+  }
+
+  /** `Authorization: Token abc`, `password: hunter2` on a line of their own (logs, YAML, pasted headers). */
+  #redactHeaderLines(text: string): string {
+    return text.replace(HEADER_LINE, (match: string, head: string, name: string, value: string) => {
+      if (value.trim() === '' || !this.isCredentialName(name)) return match;
+      const scheme = AUTH_LINE_SCHEME.exec(value);
+      return head + (scheme === null ? REDACTED : scheme[0] + REDACTED);
+    });
   }
 
   /**
@@ -251,9 +320,29 @@ export class Redactor {
     if (candidate === '') return false;
     const auth = AUTH_WHOLE.exec(candidate);
     if (auth !== null) return isPlausibleCredential(auth[1] ?? '', auth[2] ?? '');
-    if (JWT_WHOLE.test(candidate) || API_KEY_WHOLE.test(candidate)) return true;
+    if (JWT_WHOLE.test(candidate) || SHAPE_WHOLE.test(candidate)) return true;
     if (CARD_WHOLE.test(candidate) && isCardNumber(candidate)) return true;
     return this.#extraWholeValues.some((pattern) => pattern.test(candidate));
+  }
+
+  /**
+   * A URL path with every segment that is or holds a secret redacted (`/keys/sk_live_…/roll` →
+   * `/keys/[REDACTED]/roll`, a JWT segment, a token glued into a segment). Other segments, and
+   * their percent-encoding, are kept; when nothing changed the very same string is returned.
+   */
+  redactPath(pathname: string): string {
+    // Percent-encoded segments are decoded before they are judged: no shortcut for them.
+    if (this.#extraValues.length === 0 && !pathname.includes('%') && !MAYBE_SECRET.test(pathname)) return pathname;
+    let changed = false;
+    const segments = pathname.split('/').map((segment) => {
+      if (segment === '') return segment;
+      const decoded = decodeFormComponent(segment.replaceAll('+', '%2B'));
+      const redacted = this.looksSecret(decoded) ? REDACTED : this.#redactTextContent(decoded);
+      if (redacted === decoded) return segment;
+      changed = true;
+      return encodeURIComponent(redacted).replaceAll(encodeURIComponent(REDACTED), REDACTED);
+    });
+    return changed ? segments.join('/') : pathname;
   }
 
   /** Whether a field or parameter name names a secret; see {@link RedactionOptions.fields}. */
@@ -296,7 +385,7 @@ export class Redactor {
     out = out.replace(SECRET_VALUE, replaceSecretValue);
     for (const pattern of this.#extraValues) {
       // An empty match would scatter markers between characters; it hides nothing anyway.
-      out = out.replace(pattern, (match) => (match === '' ? match : REDACTED));
+      out = pattern.replace(out, (match) => (match === '' ? match : REDACTED));
     }
     return out;
   }
@@ -346,15 +435,33 @@ export class Redactor {
     const name = param.slice(0, eq);
     const raw = param.slice(eq + 1);
     if (raw === '' || raw === REDACTED) return param;
-    if (this.#isSecretField(decodeFormComponent(name))) return `${name}=${REDACTED}`;
+    const decodedName = decodeFormComponent(name);
+    if (this.isCredentialName(decodedName) || CREDENTIAL_QUERY_NAME.test(normaliseFieldName(decodedName))) return `${name}=${REDACTED}`;
     const value = decodeFormComponent(raw);
     const redacted = this.#redactString(value);
     if (redacted === value) return param;
     return `${name}=${encodeURIComponent(redacted).replaceAll(encodeURIComponent(REDACTED), REDACTED)}`;
   }
 
+  /**
+   * Whether a header or query parameter name names a credential: the field rule, or one of the
+   * words that are credentials there ({@link CREDENTIAL_NAME}).
+   */
+  isCredentialName(name: string): boolean {
+    let secret = this.#credentialCache.get(name);
+    if (secret === undefined) {
+      secret = this.#headers.has(name.toLowerCase()) || this.#isSecretField(name) || CREDENTIAL_NAME.test(normaliseFieldName(name));
+      if (this.#credentialCache.size >= FIELD_CACHE_LIMIT) this.#credentialCache.clear();
+      this.#credentialCache.set(name, secret);
+    }
+    return secret;
+  }
+
   #headerRedaction(name: string): (value: string) => string {
-    if (!this.#headers.has(name)) return (value) => this.#redactString(value);
+    if (!this.#headers.has(name)) {
+      if (this.isCredentialName(name)) return (value) => (value === '' ? value : REDACTED);
+      return (value) => this.#redactString(value);
+    }
     if (SCHEME_HEADERS.has(name)) return redactCredentials;
     if (name === 'cookie') return redactCookieHeader;
     if (name === 'set-cookie') return redactSetCookie;
@@ -362,12 +469,12 @@ export class Redactor {
   }
 }
 
-function compilePattern(option: string, source: string, flags: string): RegExp {
+function compilePattern(option: string, source: string, flags: string): SafeRegex {
   try {
-    return new RegExp(source, flags);
+    return compileSafeRegex(source, flags);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Redaction option "${option}" has an invalid regular expression "${source}": ${reason}`);
+    throw new Error(`Redaction option "${option}" has a regular expression "${source}" that cannot be used: ${reason}`);
   }
 }
 

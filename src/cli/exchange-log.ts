@@ -35,10 +35,10 @@ export class ExchangeLog {
     return `${service}${paint(style, status)} ${exchange.method} ${this.path(exchange.url)} ${Math.round(exchange.durationMs)} ms${size}${detail}`;
   }
 
-  /** The path and redacted query of a URL: what a line about a forwarded exchange shows. */
+  /** The redacted path and query of a URL: what a line about a forwarded exchange shows. */
   path(url: string): string {
     const parsed = parse(url);
-    return parsed ? `${parsed.pathname}${this.#redactor.redactQueryString(parsed.search).search}` : '(unparseable request target)';
+    return parsed ? `${this.#redactor.redactPath(parsed.pathname)}${this.#redactor.redactQueryString(parsed.search).search}` : '(unparseable request target)';
   }
 
   /** A request target as the client sent it (absolute ones keep their origin), query redacted. */

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { redactMessage } from './safe-text.js';
 
 /** The styles the CLI uses; each is a pair of ANSI codes. */
 const STYLES = {
@@ -99,13 +100,14 @@ export class Terminal {
   /** A warning, on stderr, even with `--quiet`. */
   warn(message: string): void {
     this.#flushLog();
-    this.#stderr.write(`${paint(this.#colorErr, 'yellow', 'warning')} ${message}\n`);
+    // Warnings and errors may quote a URL, a flag or an upstream's words: no secret shape gets out.
+    this.#stderr.write(`${paint(this.#colorErr, 'yellow', 'warning')} ${redactMessage(message)}\n`);
   }
 
   /** An error, on stderr, always. */
   error(message: string): void {
     this.#flushLog();
-    this.#stderr.write(`${paint(this.#colorErr, 'red', 'error')} ${message}\n`);
+    this.#stderr.write(`${paint(this.#colorErr, 'red', 'error')} ${redactMessage(message)}\n`);
   }
 
   /** A line for the CI runner (a GitHub Actions workflow command), on stderr, even with `--quiet`. */

@@ -1,6 +1,7 @@
 import type { FixtureInteraction } from '../model/fixture.js';
 import type { RecordedGroup, RecordedRequest } from '../model/recorded-group.js';
 import { normalizePath, routeOf, type RouteTemplate } from '../model/route.js';
+import { compileSafeRegex, UnsafeRegexError, type SafeRegex } from '../model/safe-regex.js';
 import { carriesRequest, groupsOfRequests, matchRequests } from './match-requests.js';
 
 /** Why a fixture's status is not what reality answers. */
@@ -88,6 +89,9 @@ export function matchRecordings(interaction: FixtureInteraction, index: Recordin
   const fixtureRoute = request.path !== null ? routeOf(normalizePath(request.path), index.templates) : null;
   const shownRoute = `${request.method} ${fixtureRoute ?? request.pathPattern ?? '?'}`;
   const pattern = request.pathPattern !== undefined ? compilePattern(request.pathPattern) : undefined;
+  if (pattern instanceof UnsafeRegexError) {
+    return { kind: 'unverified', route: shownRoute, service: interaction.service, reason: `its urlPattern /${pattern.source}/ cannot be used: ${pattern.message}` };
+  }
 
   const candidates = fixtureRoute !== null ? index.onRoute(fixtureRoute) : index.all;
   const routeGroups = candidates.filter((group) => {
@@ -183,10 +187,11 @@ function mostRecorded(groups: readonly RecordedGroup[], key: (group: RecordedGro
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
 }
 
-function compilePattern(pattern: string): RegExp | undefined {
+/** A fixture's URL pattern, run on RE2 (linear time: a hostile pattern cannot hang a check). */
+function compilePattern(pattern: string): SafeRegex | UnsafeRegexError | undefined {
   try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    return undefined;
+    return compileSafeRegex(`^(?:${pattern})$`);
+  } catch (error) {
+    return error instanceof UnsafeRegexError ? new UnsafeRegexError(pattern, error.message) : undefined;
   }
 }

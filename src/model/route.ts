@@ -57,6 +57,8 @@ export function normalizePath(path: string): string {
  * algorithm names (`sha256`) and anything percent-encoded or with a dot (`openapi.json`).
  */
 export function isIdLikeSegment(segment: string): boolean {
+  // A segment whose secret was redacted before storing stood for a key or token: a parameter.
+  if (segment === '[REDACTED]') return true;
   // Lower-case words (most segments) are vocabulary, unless 16+ chars of hex: settle them first.
   if (LOWER_WORD.test(segment)) return segment.length >= 16 && LONG_HEX.test(segment);
   // Versions such as v1, v10, v1.2, v2beta1 name the API, however many digits they carry.

@@ -9,6 +9,7 @@ import type { GroupSelector, RecordedGroup, RecordedRequest, RequestSelector, Un
 import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { isReadOnlyDirectory, readOnlyCopy } from './read-only-copy.js';
+import { assertStoreFile } from './store-file-guard.js';
 import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
 import { unreadableBody } from './unreadable-body.js';
 
@@ -104,6 +105,7 @@ export class SqliteRecordingStore implements RecordingStore {
    */
   static open(file: string, options: SqliteStoreOptions = {}): SqliteRecordingStore {
     const readonly = options.readonly ?? false;
+    assertStoreFile(file);
     let db: Database.Database;
     try {
       if (!readonly) createPrivateFile(file);
@@ -120,6 +122,8 @@ export class SqliteRecordingStore implements RecordingStore {
       db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       if (!readonly) {
         db.pragma('journal_mode = WAL');
+        // Deleted rows (prune) are overwritten with zeros, not left readable in free pages.
+        db.pragma('secure_delete = ON');
         db.pragma('synchronous = NORMAL');
         // Checkpoint every 64 MB of WAL instead of every 4 MB: fewer, larger copies and syncs
         // while recording; closing the store checkpoints what is left.
@@ -492,6 +496,7 @@ export class SqliteRecordingStore implements RecordingStore {
     }
     // Give the space back: without a checkpoint the WAL keeps every deleted page.
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    reclaimFreePages(this.#db);
     return result;
   }
 
@@ -554,6 +559,19 @@ function fileIdentity(file: string): string | null {
 }
 
 /** Creates the store file with mode 0600 before SQLite does (SQLite would use the umask). */
+/**
+ * After a large prune, rebuilds the file so that it shrinks: VACUUM when at least a quarter of
+ * its pages (and 1 MiB) are free. secure_delete has already zeroed them; this gives them back.
+ */
+function reclaimFreePages(db: Database.Database): void {
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  if (free * pageSize < 1024 * 1024 || free * 4 < pages) return;
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
 function createPrivateFile(file: string): void {
   if (file === ':memory:') return;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

@@ -93,6 +93,11 @@ export function planFixtureEdits(
       skip(finding, `${finding.path} is not in the fixture body`);
       continue;
     }
+    // Each edit rewrites the text: a hostile fixture with a huge array would take hours.
+    if (pointers.length > MAX_PLACES_PER_FINDING) {
+      skip(finding, `${finding.path} names ${pointers.length} places in the fixture, more than the ${MAX_PLACES_PER_FINDING} update edits for one finding; change it by hand`);
+      continue;
+    }
     switch (finding.kind) {
       case 'field-renamed': {
         const key = finding.to ? lastKey(finding.to) : undefined;
@@ -129,6 +134,10 @@ export function planFixtureEdits(
         const value = finding.kind === 'value-changed' && isPlain(finding.actual) ? finding.actual : sampleValue(samples, finding.path);
         if (value === undefined) {
           skip(finding, `no recorded value of ${finding.path} to take`);
+          continue;
+        }
+        if (holdsRedacted(value)) {
+          skip(finding, `the recorded value of ${finding.path} was redacted before storing; a redacted value is never written into a fixture`);
           continue;
         }
         if (deeperThan(value, MAX_SHAPE_DEPTH)) {
@@ -178,7 +187,21 @@ function moveInsertion(body: unknown, from: string, to: string): { op: 'insert';
   return { op: 'insert', pointer: keys.slice(0, depth), key: keys[depth]!, value };
 }
 
+/** Most places one finding is edited in (`$.items[*].x` is one place per item). */
+const MAX_PLACES_PER_FINDING = 1000;
+
 const EDITED_KINDS = new Set(['field-moved', 'field-renamed', 'field-missing', 'type-changed', 'value-changed', 'format-changed', 'field-nullable']);
+
+/** Whether a recorded value holds the redaction marker anywhere (walked without recursion). */
+function holdsRedacted(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string' && item.includes('[REDACTED]')) return true;
+    if (typeof item === 'object' && item !== null) for (const child of Object.values(item)) stack.push(child);
+  }
+  return false;
+}
 
 function isPlain(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);

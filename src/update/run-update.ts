@@ -80,7 +80,8 @@ export async function runUpdate(run: CheckRun & { readonly dryRun: boolean }): P
           continue;
         }
         const plan = planFixtureEdits(interaction, drifted, fileValue, samplesFor(interaction, prepared));
-        edits.push(...plan.edits);
+        // A loop, not push(...): one edit per item of a fixture array, which may be huge.
+        for (const edit of plan.edits) edits.push(edit);
         skipped.push(...plan.skipped.filter((entry) => entry.finding.severity === 'breaking'));
       }
       if (edits.length === 0) continue;

@@ -1042,12 +1042,13 @@ describe('NaN-like values, duplicate keys, invalid UTF-8 in recordings', () => {
     }
   });
 
-  it('invalid UTF-8 in a recorded JSON body: stored as bytes, byte for byte, with no shape', async () => {
+  it('invalid UTF-8 in a recorded JSON body: not scanned, so stored as its size and digest only, with no shape', async () => {
     const bytes = new Uint8Array([...Buffer.from('{"a":"'), 0xff, 0xfe, 0xc3, ...Buffer.from('"}')]);
     for (const type of ['application/json', 'text/plain', '']) {
       const exchange = await prepare(captured(bytes, type ? { 'content-type': type } : {}));
       expect(exchange.responseShape).toBeNull();
-      expect(Buffer.from(exchange.responseBody!.content as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
+      expect((exchange.responseBody!.content as Uint8Array).length).toBe(0);
+      expect(exchange.responseBody!.size).toBe(bytes.length);
     }
     const gzipped = await prepare(captured(new Uint8Array(gzipSync(bytes)), { 'content-type': 'application/json', 'content-encoding': 'gzip' }));
     expect(gzipped.responseShape).toBeNull();

@@ -9,6 +9,8 @@ import type { ExchangeLog } from '../exchange-log.js';
 import type { Terminal } from '../terminal.js';
 import { parseDuration, parseInteger, parseSize } from '../values.js';
 import { emitReport, reportOptions, type FailOn, type ReportFormatName } from '../report-output.js';
+import { withoutCredentials } from '../safe-text.js';
+import type { RedactionOptions } from '../../capture/redactor.js';
 
 interface ProbeArgs extends GlobalArgs {
   readonly target?: string;
@@ -80,14 +82,16 @@ async function probeSandbox(given: ProbeArgs, context: CliContext): Promise<void
     ...(args.service !== undefined ? { service: args.service } : {}),
   });
 
+  // Every --header value is a credential until proven otherwise: its name and its value are redacted everywhere.
+  const redaction = withHeaderCredentials(context.config.redact ?? {}, args.header ?? {});
   const writer = await CaptureWriter.start({
     dbPath: resolve(context.cwd, args.db),
-    redaction: context.config.redact ?? {},
+    redaction,
     routes: context.config.routes ?? [],
     maxBodyBytes: args.maxBody,
     onWarning: (message) => terminal.warn(message),
   });
-  const progress = new ProbeProgress(terminal, new ExchangeLog(new Redactor(context.config.redact ?? {}), terminal));
+  const progress = new ProbeProgress(terminal, new ExchangeLog(new Redactor(redaction), terminal));
   let result: ProbeResult;
   try {
     result = await probe({
@@ -119,7 +123,7 @@ async function probeSandbox(given: ProbeArgs, context: CliContext): Promise<void
   if (result.unreachable) {
     throw new MockdriftError(
       'TARGET_UNREACHABLE',
-      `The sandbox at ${args.target} is unreachable: every request failed (last: ${progress.lastError ?? 'no answer'}). Check that it is running and that --target is right.`,
+      `The sandbox at ${withoutCredentials(args.target)} is unreachable: every request failed (last: ${progress.lastError ?? 'no answer'}). Check that it is running and that --target is right.`,
     );
   }
   if (args.check) await checkAfterProbe(args, context, terminal);
@@ -171,7 +175,7 @@ function probeTarget(args: ProbeArgs, context: CliContext): string {
 function summaryLine(result: ProbeResult, args: ProbeArgs & { readonly target: string }, stored: number): string {
   const duplicates = result.duplicates > 0 ? ` (${result.duplicates} duplicate request(s) sent once)` : '';
   return (
-    `probed ${args.target}: ${result.sent} request(s)${duplicates}, ${result.answered} answered, ${result.failed} failed, ` +
+    `probed ${withoutCredentials(args.target)}: ${result.sent} request(s)${duplicates}, ${result.answered} answered, ${result.failed} failed, ` +
     `${result.skipped.length} skipped; stored ${stored} exchange(s) in ${args.db}`
   );
 }
@@ -234,6 +238,21 @@ class ProbeProgress {
     const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
     this.#terminal.progress(`probe ${done}/${total} ▕${bar}▏ ${failures} failed`);
   }
+}
+
+/**
+ * The redaction rules with the `--header` flags added: their names as redacted headers, and their
+ * values (and each word of 8+ characters in them: the token after `Bearer `) as literal value
+ * patterns, so that a sandbox echoing one back does not get it stored either.
+ */
+function withHeaderCredentials(redact: RedactionOptions, headers: Readonly<Record<string, string>>): RedactionOptions {
+  const names = Object.keys(headers);
+  if (names.length === 0) return redact;
+  const values = new Set<string>();
+  for (const value of Object.values(headers)) {
+    for (const part of [value, ...value.split(/\s+/)]) if (part.length >= 8) values.add(part.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'));
+  }
+  return { ...redact, headers: [...(redact.headers ?? []), ...names], values: [...(redact.values ?? []), ...values] };
 }
 
 function parseTargetFlag(value: unknown): string {

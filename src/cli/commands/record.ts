@@ -5,6 +5,7 @@ import { MockdriftError } from '../../model/errors.js';
 import type { CliContext, GlobalArgs } from '../context.js';
 import type { Terminal } from '../terminal.js';
 import { parseDuration, parsePort, parseSize } from '../values.js';
+import { withoutCredentials } from '../safe-text.js';
 
 interface RecordArgs extends GlobalArgs {
   readonly target?: string;
@@ -86,7 +87,7 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
       });
       proxies.push(proxy);
       const service = sandbox.service === 'default' ? '' : `service ${sandbox.service}, `;
-      terminal.out(`mockdrift recording ${proxy.url} -> ${proxy.target.href.replace(/\/$/, '')} (${service}store ${args.db})`);
+      terminal.out(`mockdrift recording ${proxy.url} -> ${withoutCredentials(proxy.target.href).replace(/\/$/, '')} (${service}store ${args.db})`);
       if (!LOOPBACK.test(sandbox.host)) {
         terminal.warn(`listening on ${sandbox.host}: anyone who can reach this machine can use the proxy and its sandbox credentials`);
       }

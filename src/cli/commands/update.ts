@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext, GlobalArgs } from '../context.js';
+import { redactMessage } from '../safe-text.js';
 
 interface UpdateArgs extends GlobalArgs {
   readonly fixtures?: string[];
@@ -33,7 +34,8 @@ async function update(args: UpdateArgs, context: CliContext): Promise<void> {
     ...(args.service !== undefined ? { service: args.service } : {}),
     dryRun: args.dryRun,
   });
-  for (const file of result.files) terminal.out(file.diff);
+  // The diff quotes fixture lines: a fixture's own secrets (a pinned password) are not printed.
+  for (const file of result.files) terminal.out(redactMessage(file.diff));
   const verb = args.dryRun ? 'would update' : 'updated';
   terminal.log(
     result.files.length === 0

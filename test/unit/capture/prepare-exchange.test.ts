@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { prepareExchange, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
@@ -102,9 +103,19 @@ describe('prepareExchange', () => {
     expect(exchange.responseBody?.content).toBe(text);
   });
 
-  it('keeps a binary body as bytes, with no shape', async () => {
+  it('stores a binary body as its size and SHA-256 digest only, with no shape', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
     const exchange = await prepareExchange(captured({ responseHeaders: { 'content-type': 'image/png' }, responseBody: new Uint8Array(png) }), options);
+    expect((exchange.responseBody?.content as Uint8Array).length).toBe(0);
+    expect(exchange.responseBody?.size).toBe(10);
+    expect(exchange.responseBody?.hash).toBe(`sha256:${createHash('sha256').update(png).digest('hex')}`);
+    expect(exchange.responseShape).toBeNull();
+  });
+
+  it('keeps a binary body as bytes when redact.binaryBodies is keep', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
+    const keep = { ...options, redactor: new Redactor({ binaryBodies: 'keep' }) };
+    const exchange = await prepareExchange(captured({ responseHeaders: { 'content-type': 'image/png' }, responseBody: new Uint8Array(png) }), keep);
     expect(Buffer.from(exchange.responseBody?.content as Uint8Array).equals(png)).toBe(true);
     expect(exchange.responseShape).toBeNull();
   });

@@ -149,8 +149,10 @@ describe('harToCaptured', () => {
     const binary = har({}, { headers: [{ name: 'content-type', value: 'image/png' }], content: { mimeType: 'image/png', encoding: 'base64', text: png.toString('base64') } });
     const [image] = harToCaptured(binary, options);
     expect(Buffer.from(image!.responseBody!)).toEqual(png);
+    // Stored as size and digest only: bytes that cannot be scanned for secrets are not kept.
     const exchange = await prepareExchange(image!, prepare);
-    expect(Buffer.from(exchange.responseBody!.content as Uint8Array)).toEqual(png);
+    expect(exchange.responseBody!.size).toBe(png.length);
+    expect((exchange.responseBody!.content as Uint8Array).length).toBe(0);
 
     const text = har({}, { content: { mimeType: 'application/json', encoding: 'base64', text: Buffer.from('{"id":"ch_2"}').toString('base64') } });
     expect(Buffer.from(harToCaptured(text, options)[0]!.responseBody!).toString()).toBe('{"id":"ch_2"}');
