@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { checkFixtures, type CheckOptions, type Recordings } from '../compare/check-fixtures.js';
 import { IgnoreRules, type IgnoreRule } from '../compare/ignore-rules.js';
 import { loadFixtures } from '../formats/load-fixtures.js';
@@ -7,7 +6,8 @@ import { MockdriftError } from '../model/errors.js';
 import type { Report } from '../model/finding.js';
 import type { FixtureInteraction } from '../model/fixture.js';
 import { RouteTemplate } from '../model/route.js';
-import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
+import { openRecordingStore } from '../store/open-recording-store.js';
+import { isPostgresLocation, resolveStoreLocation, storeLabel } from '../store/store-location.js';
 import type { MockdriftConfig } from './config.js';
 
 /** How many recorded bodies are read per group when values must be compared. */
@@ -56,18 +56,18 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
   const ignore = ignoreRules(config, run.ignore ?? []);
   const interactions = await loadRunFixtures(run);
 
-  const dbPath = resolve(run.cwd, run.db);
-  if (!existsSync(dbPath)) {
+  const dbPath = resolveStoreLocation(run.cwd, run.db);
+  if (!isPostgresLocation(dbPath) && !existsSync(dbPath)) {
     throw new MockdriftError('NOTHING_TO_CHECK', `No recordings to check against: ${run.db} does not exist. Record first (mockdrift record or mockdrift probe), or pass --db.`);
   }
-  const store = SqliteRecordingStore.open(dbPath, { readonly: true });
+  const store = openCheckedStore(dbPath);
   try {
     const since = run.sinceMs !== undefined ? Date.now() - run.sinceMs : undefined;
     const groups = store.recordedGroups({ ...(run.service !== undefined ? { service: run.service } : {}), ...(since !== undefined ? { since } : {}) });
     if (groups.length === 0) {
       throw new MockdriftError(
         'NOTHING_TO_CHECK',
-        `No recordings in ${run.db}${run.service ? ` for service ${run.service}` : ''}${run.sinceMs !== undefined ? ' within --since' : ''}: nothing to check against. Record first.`,
+        `No recordings in ${storeLabel(run.db)}${run.service ? ` for service ${run.service}` : ''}${run.sinceMs !== undefined ? ' within --since' : ''}: nothing to check against. Record first.`,
       );
     }
     return {
@@ -84,6 +84,21 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
     };
   } catch (error) {
     store.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the store for reading. A shared PostgreSQL store that cannot be reached, or holds nothing
+ * yet, means the check could not run (exit 3), as a missing SQLite file does.
+ */
+function openCheckedStore(location: string): ReturnType<typeof openRecordingStore> {
+  try {
+    return openRecordingStore(location, { readonly: true });
+  } catch (error) {
+    if (isPostgresLocation(location) && error instanceof MockdriftError && error.code === 'STORE_UNAVAILABLE') {
+      throw new MockdriftError('NOTHING_TO_CHECK', error.message, { cause: error });
+    }
     throw error;
   }
 }

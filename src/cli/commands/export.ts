@@ -36,11 +36,12 @@ export function exportCommand(context: CliContext): CommandModule<GlobalArgs, Ex
 async function exportHar(args: ExportArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
   const filter = filterOf(args);
-  const [{ SqliteRecordingStore }, { exchangesToHar }] = await Promise.all([
-    import('../../store/sqlite-recording-store.js'),
+  const [{ openRecordingStore }, { resolveStoreLocation }, { exchangesToHar }] = await Promise.all([
+    import('../../store/open-recording-store.js'),
+    import('../../store/store-location.js'),
     import('../../store/har.js'),
   ]);
-  const store = SqliteRecordingStore.open(resolve(context.cwd, args.db), { readonly: true });
+  const store = openRecordingStore(resolveStoreLocation(context.cwd, args.db), { readonly: true, env: context.env });
   let har;
   try {
     har = exchangesToHar(store.exchanges(filter), { name: 'mockdrift', version: packageVersion() });

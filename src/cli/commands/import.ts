@@ -36,7 +36,7 @@ export function importCommand(context: CliContext): CommandModule<GlobalArgs, Im
 
 async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const [{ randomUUID }, { JsonDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { SqliteRecordingStore }] =
+  const [{ randomUUID }, { JsonDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { openRecordingStore }, { resolveStoreLocation, storeLabel }] =
     await Promise.all([
       import('node:crypto'),
       import('../../formats/json-document.js'),
@@ -44,7 +44,8 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
       import('../../capture/prepare-exchange.js'),
       import('../../capture/redactor.js'),
       import('../../model/route.js'),
-      import('../../store/sqlite-recording-store.js'),
+      import('../../store/open-recording-store.js'),
+      import('../../store/store-location.js'),
     ]);
   // Everything about the input is checked before the store is touched: a bad file creates no store.
   const document = JsonDocument.parse(args.file, readHar(resolve(context.cwd, args.file), args.file));
@@ -55,7 +56,7 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
     maxBodyBytes: args.maxBody,
   };
 
-  const store = SqliteRecordingStore.open(resolve(context.cwd, args.db));
+  const store = openRecordingStore(resolveStoreLocation(context.cwd, args.db), { env: context.env });
   try {
     for (let start = 0; start < captured.length; start += BATCH_SIZE) {
       const batch = captured.slice(start, start + BATCH_SIZE);
@@ -67,7 +68,7 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
     store.close();
   }
   const failed = captured.filter((exchange) => exchange.error !== null).length;
-  terminal.out(`imported ${captured.length} exchanges from ${args.file} into ${args.db} (${failed} failed requests)`);
+  terminal.out(`imported ${captured.length} exchanges from ${args.file} into ${storeLabel(args.db)} (${failed} failed requests)`);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { CapturedExchange } from '../../model/exchange.js';
 import { MockdriftError } from '../../model/errors.js';
+import { resolveStoreLocation, storeLabel } from '../../store/store-location.js';
 import type { FixtureInteraction } from '../../model/fixture.js';
 import type { ProbeEvent, ProbeResult } from '../../probe/prober.js';
 import type { CliContext, GlobalArgs } from '../context.js';
@@ -76,7 +76,7 @@ async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void>
   });
 
   const writer = await CaptureWriter.start({
-    dbPath: resolve(context.cwd, args.db),
+    dbPath: resolveStoreLocation(context.cwd, args.db),
     redaction: context.config.redact ?? {},
     routes: context.config.routes ?? [],
     maxBodyBytes: args.maxBody,
@@ -109,7 +109,7 @@ async function probeSandbox(args: ProbeArgs, context: CliContext): Promise<void>
   terminal.log(summaryLine(result, args, stats.stored));
   terminal.flush();
   if (stats.lost > 0) {
-    throw new MockdriftError('STORE_UNAVAILABLE', `${stats.lost} exchange(s) could not be written to ${args.db}: ${stats.lastError ?? 'unknown error'}`);
+    throw new MockdriftError('STORE_UNAVAILABLE', `${stats.lost} exchange(s) could not be written to ${storeLabel(args.db)}: ${stats.lastError ?? 'unknown error'}`);
   }
   if (result.unreachable) {
     throw new MockdriftError(
@@ -143,7 +143,7 @@ function summaryLine(result: ProbeResult, args: ProbeArgs, stored: number): stri
   const duplicates = result.duplicates > 0 ? ` (${result.duplicates} duplicate request(s) sent once)` : '';
   return (
     `probed ${args.target}: ${result.sent} request(s)${duplicates}, ${result.answered} answered, ${result.failed} failed, ` +
-    `${result.skipped.length} skipped; stored ${stored} exchange(s) in ${args.db}`
+    `${result.skipped.length} skipped; stored ${stored} exchange(s) in ${storeLabel(args.db)}`
   );
 }
 

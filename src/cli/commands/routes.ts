@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { RouteSummary } from '../../store/recording-store.js';
 import type { CliContext, GlobalArgs } from '../context.js';
@@ -27,8 +26,11 @@ export function routesCommand(context: CliContext): CommandModule<GlobalArgs, Ro
 
 async function routes(args: RoutesArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const { SqliteRecordingStore } = await import('../../store/sqlite-recording-store.js');
-  const store = SqliteRecordingStore.open(resolve(context.cwd, args.db), { readonly: true });
+  const [{ openRecordingStore }, { resolveStoreLocation, storeLabel }] = await Promise.all([
+    import('../../store/open-recording-store.js'),
+    import('../../store/store-location.js'),
+  ]);
+  const store = openRecordingStore(resolveStoreLocation(context.cwd, args.db), { readonly: true, env: context.env });
   try {
     const filter = {
       ...(args.service !== undefined ? { service: args.service } : {}),
@@ -41,7 +43,7 @@ async function routes(args: RoutesArgs, context: CliContext): Promise<void> {
       return;
     }
     if (summaries.length === 0) {
-      terminal.out(`No recordings in ${args.db}${args.service ? ` for service ${args.service}` : ''} yet. Record some with: mockdrift record --target URL`);
+      terminal.out(`No recordings in ${storeLabel(args.db)}${args.service ? ` for service ${args.service}` : ''} yet. Record some with: mockdrift record --target URL`);
     } else {
       terminal.out(routeTable(summaries));
     }

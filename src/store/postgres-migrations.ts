@@ -1,0 +1,80 @@
+/**
+ * Schema migrations of the PostgreSQL store, applied in order. Everything lives in a schema of
+ * its own (`mockdrift`), so that a database shared with other applications keeps its tables; the
+ * applied versions are rows of `mockdrift.migrations`. Never edit a released migration: append one.
+ */
+export const POSTGRES_SCHEMA = 'mockdrift';
+
+export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      -- Bodies once per distinct content, as in the SQLite store. Text and bytes both go to
+      -- bytea (a text column cannot hold NUL); is_text says which the reader gets back.
+      CREATE TABLE mockdrift.bodies (
+        id      bigserial PRIMARY KEY,
+        hash    text COLLATE "C" NOT NULL UNIQUE,
+        content bytea NOT NULL,
+        is_text boolean NOT NULL
+      );
+
+      CREATE TABLE mockdrift.shapes (
+        id    bigserial PRIMARY KEY,
+        hash  text COLLATE "C" NOT NULL UNIQUE,
+        shape text NOT NULL
+      );
+
+      -- Byte-wise collation ("C") everywhere: the same order and the same min() as SQLite.
+      CREATE TABLE mockdrift.exchanges (
+        id                      bigserial PRIMARY KEY,
+        source                  text COLLATE "C" NOT NULL,
+        service                 text COLLATE "C" NOT NULL,
+        session                 text COLLATE "C" NOT NULL,
+        recorded_at             bigint NOT NULL,
+        duration_ms             double precision NOT NULL,
+        method                  text COLLATE "C" NOT NULL,
+        url                     text COLLATE "C" NOT NULL,
+        path                    text COLLATE "C" NOT NULL,
+        route                   text COLLATE "C" NOT NULL,
+        query                   text NOT NULL,
+        query_names             text COLLATE "C" NOT NULL,
+        request_headers         text NOT NULL,
+        request_body            text COLLATE "C",
+        request_body_size       bigint,
+        request_body_truncated  boolean NOT NULL DEFAULT false,
+        status                  integer,
+        response_headers        text,
+        response_body           text COLLATE "C",
+        response_body_size      bigint,
+        response_body_truncated boolean NOT NULL DEFAULT false,
+        content_type            text COLLATE "C",
+        content_encoding        text COLLATE "C",
+        shape_id                bigint,
+        error_code              text COLLATE "C",
+        error_message           text,
+        header_names            text COLLATE "C"
+      );
+      -- The aggregate of check and routes groups by these; sampling reads the newest of a group.
+      CREATE INDEX exchanges_by_route ON mockdrift.exchanges (service, method, route, status, recorded_at);
+      CREATE INDEX exchanges_by_time ON mockdrift.exchanges (recorded_at);
+
+      -- Bumped by every prune: writers forget which bodies and shapes they believe stored.
+      CREATE TABLE mockdrift.state (
+        singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        prune_generation bigint NOT NULL DEFAULT 0
+      );
+      INSERT INTO mockdrift.state DEFAULT VALUES;
+    `,
+  },
+];
+
+/** The schema version this build of mockdrift writes to PostgreSQL. */
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;
+
+/**
+ * Advisory lock keys (arbitrary, fixed): migrations run under the first so that two recorders
+ * starting at once do not both create the schema; the second separates prune (exclusive) from
+ * writers (shared).
+ */
+export const MIGRATION_LOCK = 0x6d6f636b;
+export const PRUNE_LOCK = 0x6d6f636c;
