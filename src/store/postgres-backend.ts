@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { MockdriftError } from '../model/errors.js';
 import type { GroupSelector } from '../model/recorded-group.js';
-import { MIGRATION_LOCK, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA, POSTGRES_SCHEMA_VERSION, PRUNE_LOCK } from './postgres-migrations.js';
-import type { PgCalls, PgExchangeRecord, PgGroupRow, PgInsert, PgInsertResult } from './postgres-protocol.js';
+import { MIGRATION_LOCK, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA, POSTGRES_SCHEMA_VERSION } from './postgres-migrations.js';
+import type { PgCalls, PgExchangeRecord, PgExchangeRow, PgGroupRow, PgInsert, PgInsertResult } from './postgres-protocol.js';
 import type { ExchangeFilter, PruneResult, RouteSummary, StoreStats } from './recording-store.js';
 import { describeConnection, withoutPassword, type PostgresConnection } from './store-location.js';
 
@@ -21,7 +21,6 @@ export class PostgresBackend implements AsyncCalls {
   readonly #connection: PostgresConnection;
   readonly #label: string;
   #pool: pg.Pool | null = null;
-  readonly #shapeIds = new Map<string, number>();
   #generation = 0;
 
   constructor(connection: PostgresConnection) {
@@ -159,103 +158,59 @@ export class PostgresBackend implements AsyncCalls {
   }
 
   async insert(batch: PgInsert): Promise<PgInsertResult> {
+    const params: unknown[] = [batch.generation];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    // One statement, so one round trip and its own transaction. The state row is locked shared
+    // first: a prune locks it exclusively, so a batch either runs before a prune or sees its new
+    // generation and writes nothing (the caller then sends every body and shape again).
+    const ctes = [
+      `g AS (SELECT prune_generation AS generation FROM ${POSTGRES_SCHEMA}.state FOR SHARE)`,
+      'ok AS (SELECT generation FROM g WHERE generation = $1)',
+    ];
+    // In digest order, the same in every writer: two batches sharing bodies cannot deadlock.
+    const bodies = [...new Map(batch.bodies.map((body) => [body.hash, body])).values()].sort((a, b) => compare(a.hash, b.hash));
+    if (bodies.length > 0) {
+      // Bytes go as binary parameters, not as hex text.
+      const values = bodies.map(
+        (body) => `(${param(body.hash)}::text, ${param(Buffer.from(body.content.buffer, body.content.byteOffset, body.content.byteLength))}::bytea, ${param(body.isText)}::bool)`,
+      );
+      ctes.push(
+        `b AS (INSERT INTO ${POSTGRES_SCHEMA}.bodies (hash, content, is_text)
+               SELECT v.hash, v.content, v.is_text FROM (VALUES ${values.join(', ')}) AS v(hash, content, is_text)
+                WHERE EXISTS (SELECT 1 FROM ok) ON CONFLICT (hash) DO NOTHING)`,
+      );
+    }
+    const shapes = [...new Map(batch.shapes.map((shape) => [shape.hash, shape.text])).entries()].sort(([a], [b]) => compare(a, b));
+    // DO UPDATE (a no-op) rather than DO NOTHING: it returns the id of a shape another writer
+    // committed a moment ago, which this statement's snapshot would not see.
+    ctes.push(
+      `s AS (INSERT INTO ${POSTGRES_SCHEMA}.shapes (hash, shape)
+             SELECT u.hash, u.shape FROM unnest(${param(shapes.map(([hash]) => hash))}::text[], ${param(shapes.map(([, text]) => text))}::text[]) AS u(hash, shape)
+              WHERE EXISTS (SELECT 1 FROM ok)
+             ON CONFLICT (hash) DO UPDATE SET hash = EXCLUDED.hash RETURNING id, hash)`,
+    );
+    // The function scan yields the rows in array order, so ids follow the batch as in SQLite.
+    ctes.push(
+      `e AS (INSERT INTO ${POSTGRES_SCHEMA}.exchanges (${EXCHANGE_COLUMNS.map(([column]) => column).join(', ')}, shape_id)
+             SELECT ${EXCHANGE_COLUMNS.map(([, field]) => `x."${field}"`).join(', ')},
+                    COALESCE((SELECT s.id FROM s WHERE s.hash = x."shapeHash"), (SELECT t.id FROM ${POSTGRES_SCHEMA}.shapes t WHERE t.hash = x."shapeHash"))
+               FROM json_to_recordset(${param(batch.rowsJson)}::json) AS x(${EXCHANGE_COLUMNS.map(([, field, type]) => `"${field}" ${type}`).join(', ')}, "shapeHash" text)
+              WHERE EXISTS (SELECT 1 FROM ok)
+             RETURNING 1)`,
+    );
     try {
-      return await this.#transaction(this.#db, async (client) => {
-        // Shared with other writers, exclusive with prune: a prune never deletes a body that a
-        // batch in flight refers to.
-        const { rows } = await client.query<{ g: number }>(
-          `SELECT pg_advisory_xact_lock_shared($1), (SELECT prune_generation FROM ${POSTGRES_SCHEMA}.state) AS g`,
-          [PRUNE_LOCK],
-        );
-        const generation = rows[0]?.g ?? 0;
-        if (generation !== this.#generation) this.#shapeIds.clear();
-        this.#generation = generation;
-        if (generation !== batch.generation) return { written: false, generation };
-        await this.#insertBodies(client, batch);
-        const shapeIds = await this.#insertShapes(client, batch);
-        await this.#insertExchanges(client, batch, shapeIds);
-        return { written: true, generation };
-      });
+      const { rows } = await this.#db.query<{ generation: number; written: number }>(
+        `WITH ${ctes.join(',\n')} SELECT (SELECT generation FROM g) AS generation, (SELECT count(*) FROM e)::int8 AS written`,
+        params,
+      );
+      const generation = rows[0]?.generation ?? 0;
+      return { written: generation === batch.generation, generation };
     } catch (error) {
-      this.#shapeIds.clear();
       throw this.#failed('write to', error);
     }
-  }
-
-  async #insertBodies(client: pg.PoolClient, batch: PgInsert): Promise<void> {
-    // In digest order, the same in every writer: two batches sharing bodies cannot deadlock.
-    const bodies = [...new Map(batch.bodies.map((body) => [body.hash, body])).values()].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
-    // Multi-row inserts of up to 200 bodies: bytes go as binary parameters, not hex text.
-    for (let start = 0; start < bodies.length; start += 200) {
-      const slice = bodies.slice(start, start + 200);
-      const values: string[] = [];
-      const params: unknown[] = [];
-      for (const body of slice) {
-        values.push(`($${params.length + 1}, $${params.length + 2}, $${params.length + 3})`);
-        params.push(body.hash, Buffer.from(body.content.buffer, body.content.byteOffset, body.content.byteLength), body.isText);
-      }
-      await client.query(`INSERT INTO ${POSTGRES_SCHEMA}.bodies (hash, content, is_text) VALUES ${values.join(', ')} ON CONFLICT (hash) DO NOTHING`, params);
-    }
-  }
-
-  async #insertShapes(client: pg.PoolClient, batch: PgInsert): Promise<Map<string, number>> {
-    const ids = new Map<string, number>();
-    const missing = new Map<string, string>();
-    for (const shape of batch.shapes) {
-      const known = this.#shapeIds.get(shape.hash);
-      if (known !== undefined) ids.set(shape.hash, known);
-      else missing.set(shape.hash, shape.text);
-    }
-    if (missing.size === 0) return ids;
-    const hashes = [...missing.keys()].sort();
-    await client.query(
-      `INSERT INTO ${POSTGRES_SCHEMA}.shapes (hash, shape) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (hash) DO NOTHING`,
-      [hashes, hashes.map((hash) => missing.get(hash)!)],
-    );
-    const { rows } = await client.query<{ id: number; hash: string }>(`SELECT id, hash FROM ${POSTGRES_SCHEMA}.shapes WHERE hash = ANY($1::text[])`, [hashes]);
-    for (const row of rows) ids.set(row.hash, row.id);
-    // Remembered only once committed (see insert: a failure clears them).
-    for (const row of rows) this.#shapeIds.set(row.hash, row.id);
-    if (this.#shapeIds.size > 50_000) this.#shapeIds.clear();
-    return ids;
-  }
-
-  async #insertExchanges(client: pg.PoolClient, batch: PgInsert, shapeIds: ReadonlyMap<string, number>): Promise<void> {
-    // One statement per batch: a column per array, unnest makes the rows.
-    const columns: Array<[string, string, (row: PgInsert['rows'][number]) => unknown]> = [
-      ['source', 'text', (r) => r.source],
-      ['service', 'text', (r) => r.service],
-      ['session', 'text', (r) => r.session],
-      ['recorded_at', 'int8', (r) => r.recordedAt],
-      ['duration_ms', 'float8', (r) => r.durationMs],
-      ['method', 'text', (r) => r.method],
-      ['url', 'text', (r) => r.url],
-      ['path', 'text', (r) => r.path],
-      ['route', 'text', (r) => r.route],
-      ['query', 'text', (r) => r.query],
-      ['query_names', 'text', (r) => r.queryNames],
-      ['request_headers', 'text', (r) => r.requestHeaders],
-      ['request_body', 'text', (r) => r.requestBody],
-      ['request_body_size', 'int8', (r) => r.requestBodySize],
-      ['request_body_truncated', 'bool', (r) => r.requestBodyTruncated],
-      ['status', 'int4', (r) => r.status],
-      ['response_headers', 'text', (r) => r.responseHeaders],
-      ['response_body', 'text', (r) => r.responseBody],
-      ['response_body_size', 'int8', (r) => r.responseBodySize],
-      ['response_body_truncated', 'bool', (r) => r.responseBodyTruncated],
-      ['content_type', 'text', (r) => r.contentType],
-      ['content_encoding', 'text', (r) => r.contentEncoding],
-      ['shape_id', 'int8', (r) => (r.shapeHash === null ? null : (shapeIds.get(r.shapeHash) ?? null))],
-      ['error_code', 'text', (r) => r.errorCode],
-      ['error_message', 'text', (r) => r.errorMessage],
-      ['header_names', 'text', (r) => r.headerNames],
-    ];
-    const params = columns.map(([, , value]) => batch.rows.map(value));
-    await client.query(
-      `INSERT INTO ${POSTGRES_SCHEMA}.exchanges (${columns.map(([name]) => name).join(', ')})
-       SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`,
-      params,
-    );
   }
 
   async routes(filter: ExchangeFilter): Promise<RouteSummary[]> {
@@ -403,7 +358,9 @@ export class PostgresBackend implements AsyncCalls {
 
   async prune(olderThan: number, dryRun: boolean): Promise<PruneResult> {
     const run = async (client: pg.PoolClient): Promise<PruneResult> => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PRUNE_LOCK]);
+      // First: the state row stays locked until the prune commits, so writers wait for it and
+      // then learn that bodies and shapes they believe stored may be gone.
+      await client.query(`UPDATE ${POSTGRES_SCHEMA}.state SET prune_generation = prune_generation + 1`);
       const exchanges = (await client.query(`DELETE FROM ${POSTGRES_SCHEMA}.exchanges WHERE recorded_at < $1`, [olderThan])).rowCount ?? 0;
       const bodies =
         (
@@ -416,8 +373,6 @@ export class PostgresBackend implements AsyncCalls {
       const shapes =
         (await client.query(`DELETE FROM ${POSTGRES_SCHEMA}.shapes WHERE id NOT IN (SELECT shape_id FROM ${POSTGRES_SCHEMA}.exchanges WHERE shape_id IS NOT NULL)`))
           .rowCount ?? 0;
-      // Writers elsewhere believe some of these bodies and shapes stored: tell them to forget.
-      if (bodies > 0 || shapes > 0) await client.query(`UPDATE ${POSTGRES_SCHEMA}.state SET prune_generation = prune_generation + 1`);
       return { exchanges, bodies, shapes };
     };
     try {
@@ -433,8 +388,6 @@ export class PostgresBackend implements AsyncCalls {
       }
     } catch (error) {
       throw this.#failed('prune', error);
-    } finally {
-      this.#shapeIds.clear();
     }
   }
 
@@ -460,6 +413,39 @@ export class PostgresBackend implements AsyncCalls {
 
 /** The calls of {@link PgCalls}, each answering a promise. */
 export type AsyncCalls = { [K in keyof PgCalls]: (...args: Parameters<PgCalls[K]>) => Promise<ReturnType<PgCalls[K]>> };
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Columns of an insert, the {@link PgExchangeRow} field that fills each, and its type. */
+const EXCHANGE_COLUMNS: ReadonlyArray<readonly [string, keyof PgExchangeRow, string]> = [
+  ['source', 'source', 'text'],
+  ['service', 'service', 'text'],
+  ['session', 'session', 'text'],
+  ['recorded_at', 'recordedAt', 'int8'],
+  ['duration_ms', 'durationMs', 'float8'],
+  ['method', 'method', 'text'],
+  ['url', 'url', 'text'],
+  ['path', 'path', 'text'],
+  ['route', 'route', 'text'],
+  ['query', 'query', 'text'],
+  ['query_names', 'queryNames', 'text'],
+  ['request_headers', 'requestHeaders', 'text'],
+  ['request_body', 'requestBody', 'text'],
+  ['request_body_size', 'requestBodySize', 'int8'],
+  ['request_body_truncated', 'requestBodyTruncated', 'bool'],
+  ['status', 'status', 'int4'],
+  ['response_headers', 'responseHeaders', 'text'],
+  ['response_body', 'responseBody', 'text'],
+  ['response_body_size', 'responseBodySize', 'int8'],
+  ['response_body_truncated', 'responseBodyTruncated', 'bool'],
+  ['content_type', 'contentType', 'text'],
+  ['content_encoding', 'contentEncoding', 'text'],
+  ['error_code', 'errorCode', 'text'],
+  ['error_message', 'errorMessage', 'text'],
+  ['header_names', 'headerNames', 'text'],
+];
 
 /** SQL conditions for a filter with numbered parameters; `table` prefixes the column names. */
 function whereClause(filter: ExchangeFilter, table = ''): { where: string; params: unknown[] } {

@@ -69,7 +69,8 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
       CREATE INDEX exchanges_by_route ON mockdrift.exchanges (service, method, route, status, recorded_at);
       CREATE INDEX exchanges_by_time ON mockdrift.exchanges (recorded_at);
 
-      -- Bumped by every prune: writers forget which bodies and shapes they believe stored.
+      -- Bumped (and locked) by every prune; writers lock it shared: they forget which bodies and
+      -- shapes they believe stored when it changed.
       CREATE TABLE mockdrift.state (
         singleton        boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         prune_generation bigint NOT NULL DEFAULT 0
@@ -83,9 +84,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;
 
 /**
- * Advisory lock keys (arbitrary, fixed): migrations run under the first so that two recorders
- * starting at once do not both create the schema; the second separates prune (exclusive) from
- * writers (shared).
+ * Advisory lock key (arbitrary, fixed): migrations run under it so that two recorders starting
+ * at once do not both create the schema.
  */
 export const MIGRATION_LOCK = 0x6d6f636b;
-export const PRUNE_LOCK = 0x6d6f636c;

@@ -45,11 +45,17 @@ export interface PgExchangeRow {
 }
 
 export interface PgInsert {
-  /** The prune generation the caller's body cache belongs to. */
+  /** The prune generation the caller's body and shape caches belong to. */
   readonly generation: number;
+  /** Bodies the caller does not know to be stored already. */
   readonly bodies: readonly PgBody[];
+  /** Shapes the caller does not know to be stored already. */
   readonly shapes: ReadonlyArray<{ readonly hash: string; readonly text: string }>;
-  readonly rows: readonly PgExchangeRow[];
+  /**
+   * The exchanges as one JSON array of {@link PgExchangeRow}s: one string crosses the thread
+   * boundary and goes to the server as one parameter, where json_to_recordset makes the rows.
+   */
+  readonly rowsJson: string;
 }
 
 /** Either written, or refused because a prune ran since the caller's cache was filled. */

@@ -5,7 +5,7 @@ import { MockdriftError, type MockdriftErrorCode } from '../model/errors.js';
 import type { HeaderMap } from '../model/headers.js';
 import type { GroupSelector, RecordedGroup } from '../model/recorded-group.js';
 import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
-import type { PgBody, PgCallName, PgCalls, PgExchangeRecord, PgExchangeRow, PgReply, PgWorkerData } from './postgres-protocol.js';
+import type { PgBody, PgCallName, PgCalls, PgExchangeRecord, PgExchangeRow, PgInsert, PgReply, PgWorkerData } from './postgres-protocol.js';
 import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
 import { describeConnection, postgresConnection } from './store-location.js';
 
@@ -39,6 +39,8 @@ export class PostgresRecordingStore implements RecordingStore {
   readonly #signal: Int32Array;
   /** Digests of bodies committed lately by this store: an identical body is not sent again. */
   readonly #knownBodies = new Set<string>();
+  /** Digests of shapes committed lately by this store: their text is not sent again. */
+  readonly #knownShapes = new Set<string>();
   #generation: number;
   #closed = false;
 
@@ -78,24 +80,26 @@ export class PostgresRecordingStore implements RecordingStore {
 
   insert(exchanges: readonly Exchange[]): void {
     if (exchanges.length === 0) return;
-    const batch = this.#batch(exchanges, true);
-    let result = this.#call('insert', { generation: this.#generation, ...batch });
+    let batch = this.#batch(exchanges, true);
+    let result = this.#call('insert', { generation: this.#generation, ...batch.insert });
     if (!result.written) {
-      // A prune ran since: bodies this store believed stored may be gone. Send every body.
-      this.#knownBodies.clear();
+      // A prune ran since: bodies and shapes this store believed stored may be gone. Send all.
+      this.#forget();
       this.#generation = result.generation;
-      result = this.#call('insert', { generation: this.#generation, ...this.#batch(exchanges, false) });
+      batch = this.#batch(exchanges, false);
+      result = this.#call('insert', { generation: this.#generation, ...batch.insert });
       if (!result.written) throw new MockdriftError('STORE_UNAVAILABLE', `Cannot write to ${this.location}: pruned while writing; the batch is retried`);
     }
-    for (const body of batch.bodies) this.#remember(body.hash);
+    for (const hash of batch.bodies) remember(this.#knownBodies, hash, 4096);
+    for (const hash of batch.shapes) remember(this.#knownShapes, hash, 16_384);
   }
 
-  #remember(hash: string): void {
-    if (this.#knownBodies.size >= 4096) this.#knownBodies.clear();
-    this.#knownBodies.add(hash);
+  #forget(): void {
+    this.#knownBodies.clear();
+    this.#knownShapes.clear();
   }
 
-  #batch(exchanges: readonly Exchange[], skipKnown: boolean): { bodies: PgBody[]; shapes: Array<{ hash: string; text: string }>; rows: PgExchangeRow[] } {
+  #batch(exchanges: readonly Exchange[], skipKnown: boolean): { insert: Omit<PgInsert, 'generation'>; bodies: string[]; shapes: string[] } {
     const bodies = new Map<string, PgBody>();
     const shapes = new Map<string, string>();
     const body = (stored: StoredBody | null): string | null => {
@@ -112,7 +116,7 @@ export class PostgresRecordingStore implements RecordingStore {
       if (exchange.responseShape) {
         const text = serializeShape(exchange.responseShape);
         shapeHash = createHash('sha1').update(text).digest('hex');
-        shapes.set(shapeHash, text);
+        if (!(skipKnown && this.#knownShapes.has(shapeHash))) shapes.set(shapeHash, text);
       }
       return {
         source: exchange.source,
@@ -143,7 +147,11 @@ export class PostgresRecordingStore implements RecordingStore {
         headerNames: exchange.responseHeaders ? Object.keys(exchange.responseHeaders).sort().join(',') : null,
       };
     });
-    return { bodies: [...bodies.values()], shapes: [...shapes].map(([hash, text]) => ({ hash, text })), rows };
+    return {
+      insert: { bodies: [...bodies.values()], shapes: [...shapes].map(([hash, text]) => ({ hash, text })), rowsJson: JSON.stringify(rows) },
+      bodies: [...bodies.keys()],
+      shapes: [...shapes.keys()],
+    };
   }
 
   routes(filter: ExchangeFilter = {}): RouteSummary[] {
@@ -243,6 +251,12 @@ export class PostgresRecordingStore implements RecordingStore {
     if (reply.ok) return reply.value as ReturnType<PgCalls[K]>;
     throw new MockdriftError((reply.code as MockdriftErrorCode | null) ?? 'STORE_UNAVAILABLE', reply.message);
   }
+}
+
+/** Adds a digest to a bounded set of digests known to be stored (emptied when full). */
+function remember(known: Set<string>, hash: string, limit: number): void {
+  if (known.size >= limit) known.clear();
+  known.add(hash);
 }
 
 type MutableGroup = {
