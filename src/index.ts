@@ -12,3 +12,5 @@ export { shapeOf, type BodyShape, type JsonType, type PathFacts, type ValueForma
 export { RecordingProxy, type ExchangeSink, type RecordingProxyOptions } from './proxy/recording-proxy.js';
 export { DEFAULT_STORE_PATH, type ExchangeFilter, type RecordingStore, type RouteSummary, type StoreStats } from './store/recording-store.js';
 export { SqliteRecordingStore, type SqliteStoreOptions } from './store/sqlite-recording-store.js';
+export { PostgresRecordingStore, type PostgresStoreOptions } from './store/postgres-recording-store.js';
+export { openRecordingStore, type OpenStoreOptions } from './store/open-recording-store.js';
