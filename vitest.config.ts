@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests start real servers and real SQLite files; two cores is all there is.
     pool: 'forks',
+    // A throwaway PostgreSQL cluster on a loopback port for the PostgreSQL store's tests.
+    globalSetup: ['test/support/postgres-global-setup.ts'],
   },
 });

@@ -8,7 +8,8 @@ import { MockdriftError } from './model/errors.js';
 import type { Report, SkippedFixtureFile } from './model/finding.js';
 import type { FixtureInteraction } from './model/fixture.js';
 import { RouteTemplate } from './model/route.js';
-import { SqliteRecordingStore } from './store/sqlite-recording-store.js';
+import { openRecordingStore } from './store/open-recording-store.js';
+import { isPostgresLocation, resolveStoreLocation, storeLabel } from './store/store-location.js';
 import { loadConfig, type MockdriftConfig } from './config.js';
 import { durationMs } from './model/duration.js';
 import { REPORT_FORMATTERS } from './report/formatters.js';
@@ -160,18 +161,18 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
   const ignore = ignoreRules(config, run.ignore ?? []);
   const { interactions, skipped } = await loadRunFixtureSet(run);
 
-  const dbPath = resolve(run.cwd, run.db);
-  if (!existsSync(dbPath)) {
+  const dbPath = resolveStoreLocation(run.cwd, run.db);
+  if (!isPostgresLocation(dbPath) && !existsSync(dbPath)) {
     throw new MockdriftError('NOTHING_TO_CHECK', `No recordings to check against: ${run.db} does not exist. Record first (mockdrift record or mockdrift probe), or pass --db.`);
   }
-  const store = SqliteRecordingStore.open(dbPath, { readonly: true });
+  const store = openCheckedStore(dbPath);
   try {
     const since = run.sinceMs !== undefined ? Date.now() - run.sinceMs : undefined;
     const groups = store.recordedGroups({ ...(run.service !== undefined ? { service: run.service } : {}), ...(since !== undefined ? { since } : {}) });
     if (groups.length === 0) {
       throw new MockdriftError(
         'NOTHING_TO_CHECK',
-        `No recordings in ${run.db}${run.service ? ` for service ${run.service}` : ''}${run.sinceMs !== undefined ? ' within --since' : ''}: nothing to check against. Record first.`,
+        `No recordings in ${storeLabel(run.db)}${run.service ? ` for service ${run.service}` : ''}${run.sinceMs !== undefined ? ' within --since' : ''}: nothing to check against. Record first.`,
       );
     }
     return {
@@ -195,6 +196,21 @@ export async function prepareCheck(run: CheckRun): Promise<PreparedCheck> {
     };
   } catch (error) {
     store.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the store for reading. A shared PostgreSQL store that cannot be reached, or holds nothing
+ * yet, means the check could not run (exit 3), as a missing SQLite file does.
+ */
+function openCheckedStore(location: string): ReturnType<typeof openRecordingStore> {
+  try {
+    return openRecordingStore(location, { readonly: true });
+  } catch (error) {
+    if (isPostgresLocation(location) && error instanceof MockdriftError && error.code === 'STORE_UNAVAILABLE') {
+      throw new MockdriftError('NOTHING_TO_CHECK', error.message, { cause: error });
+    }
     throw error;
   }
 }

@@ -21,3 +21,5 @@ export { SqliteRecordingStore, type SqliteStoreOptions } from './store/sqlite-re
 export { applyBaseline, DEFAULT_BASELINE_FILE, parseBaseline, writeBaseline } from './compare/baseline.js';
 export { shapeHistory, type FieldHistory, type HistoryQuery, type RouteHistory, type StatusHistory } from './compare/shape-history.js';
 export type { BaselineEntry, BaselineState, BaselineSummary } from './model/baseline.js';
+export { PostgresRecordingStore, type PostgresStoreOptions } from './store/postgres-recording-store.js';
+export { openRecordingStore, type OpenStoreOptions } from './store/open-recording-store.js';

@@ -8,7 +8,8 @@ import type { CapturedExchange, Exchange } from '../model/exchange.js';
 import { describeError, isMockdriftError } from '../model/errors.js';
 import { RouteTemplate } from '../model/route.js';
 import { BatchedWriter } from '../store/batched-writer.js';
-import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
+import { openRecordingStore } from '../store/open-recording-store.js';
+import type { RecordingStore } from '../store/recording-store.js';
 import type { CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
 import { BodyCache } from './body-cache.js';
 import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
@@ -19,7 +20,7 @@ if (!port) throw new Error('capture-worker must run as a worker thread');
 const data = workerData as CaptureWorkerData;
 const send = (message: FromWorker): void => port.postMessage(message);
 
-let store: SqliteRecordingStore;
+let store: RecordingStore;
 let prepare: PrepareOptions;
 try {
   prepare = {
@@ -28,7 +29,7 @@ try {
     maxBodyBytes: data.maxBodyBytes,
     cache: new BodyCache(),
   };
-  store = SqliteRecordingStore.open(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs });
+  store = openRecordingStore(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs });
 } catch (error) {
   send({ type: 'fatal', code: isMockdriftError(error) ? error.code : null, message: describeError(error) });
   process.exit(1);
@@ -40,7 +41,7 @@ const writer = new BatchedWriter<Exchange>((batch) => store.insert(batch), {
   onError: (error, attempt) => {
     // Say it once, then now and again: a store locked for seconds is worth one line, not fifty.
     if (attempt === 1 || attempt % 10 === 0) {
-      send({ type: 'warning', message: `cannot write to ${data.dbPath} (attempt ${attempt}, retrying): ${describeError(error)}` });
+      send({ type: 'warning', message: `cannot write to ${store.location} (attempt ${attempt}, retrying): ${describeError(error)}` });
     }
   },
 });

@@ -111,7 +111,7 @@ function globalOptions(parser: Argv): Argv {
       type: 'string',
       describe: 'JSON config file (default: mockdrift.config.json, or the "mockdrift" key of package.json)',
     })
-    .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'SQLite store of recordings' })
+    .option('db', { type: 'string', default: DEFAULT_STORE_PATH, describe: 'Recordings store: a SQLite file, or a postgres:// URL (shared store)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only results and errors' })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print debug details' }) as unknown as Argv;
 }

@@ -1,29 +1,32 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { MockdriftError } from '../model/errors.js';
-import type { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
+import type { RecordingStore } from '../store/recording-store.js';
+import { isPostgresLocation, resolveStoreLocation } from '../store/store-location.js';
 
 /**
  * Opens the store for a command that only reads it (`routes`, `export`), read-only, so that a store
- * in a read-only directory can be read and a missing one is not created.
+ * in a read-only directory can be read and a missing one is not created. A `postgres://` URL opens
+ * the shared store (read-only too).
  * @throws MockdriftError `STORE_UNAVAILABLE` naming the path and how to make a store.
  */
-export async function openStoreToRead(cwd: string, db: string): Promise<SqliteRecordingStore> {
-  const { SqliteRecordingStore } = await import('../store/sqlite-recording-store.js');
-  return SqliteRecordingStore.open(existingStore(cwd, db), { readonly: true });
+export async function openStoreToRead(cwd: string, db: string, env: NodeJS.ProcessEnv = process.env): Promise<RecordingStore> {
+  const { openRecordingStore } = await import('../store/open-recording-store.js');
+  return openRecordingStore(existingStore(cwd, db), { readonly: true, env });
 }
 
 /**
- * The absolute path of an existing store.
+ * The location of an existing store: the absolute path of a SQLite file, or a PostgreSQL URL as
+ * given (whether the server holds a store is for the store to say).
  * @throws MockdriftError `STORE_UNAVAILABLE` naming the path and the next step when there is none.
  */
 export function existingStore(cwd: string, db: string): string {
-  const path = resolve(cwd, db);
-  if (!existsSync(path)) {
+  const location = resolveStoreLocation(cwd, db);
+  if (isPostgresLocation(location)) return location;
+  if (!existsSync(location)) {
     throw new MockdriftError(
       'STORE_UNAVAILABLE',
-      `No recordings store at ${db}${path !== db ? ` (${path})` : ''}. Record some traffic first (mockdrift record --target URL, or mockdrift import --har FILE), or pass --db to name the store.`,
+      `No recordings store at ${db}${location !== db ? ` (${location})` : ''}. Record some traffic first (mockdrift record --target URL, or mockdrift import --har FILE), or pass --db to name the store.`,
     );
   }
-  return path;
+  return location;
 }

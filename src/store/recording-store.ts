@@ -79,6 +79,8 @@ export interface RecordingStore {
    * when a drift began where shapes that agree and shapes that drift were seen in turns.
    */
   nearestRecordingOf(selector: GroupSelector, shapes: readonly BodyShape[], time: number, direction: 'after' | 'before'): number | null;
+  /** Whether an exchange of the same time, service, method, URL, status and response body is stored (HAR import twice). */
+  contains(exchange: Exchange): boolean;
   stats(): StoreStats;
   /**
    * Retention: deletes the exchanges recorded before `olderThan` (ms since the epoch), then the

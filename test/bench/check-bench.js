@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareExchange } from '../../dist/capture/prepare-exchange.js';
 import { Redactor } from '../../dist/capture/redactor.js';
 import { BatchedWriter } from '../../dist/store/batched-writer.js';
-import { SqliteRecordingStore } from '../../dist/store/sqlite-recording-store.js';
+import { openRecordingStore } from '../../dist/store/open-recording-store.js';
 
 const MEASURE = fileURLToPath(new URL('./measure.js', import.meta.url));
 const ROUTES = 200;
@@ -36,8 +36,9 @@ function body(route, n) {
   };
 }
 
+/** Writes `recordings` synthetic exchanges into the store at `dbPath` (a SQLite file or a postgres:// URL). */
 export async function buildStore(dbPath, recordings) {
-  const store = SqliteRecordingStore.open(dbPath);
+  const store = openRecordingStore(dbPath);
   const writer = new BatchedWriter((batch) => store.insert(batch), { sizeOf: () => 1024 });
   const options = { redactor: new Redactor(), maxBodyBytes: 10 * 1024 * 1024 };
   const started = Date.UTC(2026, 10, 1);
@@ -85,10 +86,10 @@ export function writeFixtures(dir) {
   }
 }
 
-function timeCheck(dir) {
+export function timeCheck(dir, db = 'store.db') {
   const rssFile = join(dir, 'rss.txt');
   const started = performance.now();
-  const result = spawnSync(process.execPath, [MEASURE, 'check', '--db', 'store.db', '--format', 'json', '--output', 'report.json', '--quiet'], {
+  const result = spawnSync(process.execPath, [MEASURE, 'check', '--db', db, '--format', 'json', '--output', 'report.json', '--quiet'], {
     cwd: dir,
     env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
     encoding: 'utf8',

@@ -1,13 +1,14 @@
 // `npm run bench`: the proxy, check and start-up benchmarks of SPEC §7. Prints the tables and
 // writes BENCHMARKS.md from the figures it measured. Loopback only; every load is bounded.
 // Options (environment): BENCH_ROUNDS (default 3), BENCH_SECONDS (default 10), BENCH_SKIP
-// (comma-separated: proxy, varying, check, startup). BENCHMARKS.md is written only by a full run.
+// (comma-separated: proxy, varying, check, startup, postgres). BENCHMARKS.md is written only by a full run.
 import { cpus, totalmem } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchCheck } from './check-bench.js';
 import { benchProxies } from './proxy-bench.js';
 import { benchStartup } from './startup-bench.js';
+import { benchPostgres } from './postgres-bench.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -142,6 +143,12 @@ async function main() {
         ...results.map((r) => `| ${r.recordings} | ${fixed(r.history.seconds)} | ${Math.round(r.history.rss)} | ${fixed(r.history.oneRoute)} |`),
       ].join('\n'),
     );
+  }
+
+  if (!SKIP.has('postgres')) {
+    const { section, verdicts: postgresVerdicts } = await benchPostgres({ rounds: ROUNDS, seconds: SECONDS, log });
+    verdicts.push(...postgresVerdicts);
+    sections.push(section);
   }
 
   if (!SKIP.has('startup')) {

@@ -38,7 +38,7 @@ async function exportHar(args: ExportArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
   const filter = filterOf(args);
   const { exchangesToHar } = await import('../../store/har.js');
-  const store = await openStoreToRead(context.cwd, args.db);
+  const store = await openStoreToRead(context.cwd, args.db, context.env);
   let har;
   try {
     har = exchangesToHar(store.exchanges(filter), { name: 'mockdrift', version: packageVersion() });

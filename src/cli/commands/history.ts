@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { isPostgresLocation, resolveStoreLocation, storeLabel } from '../../store/store-location.js';
 import { MockdriftError } from '../../model/errors.js';
 import type { CliContext, GlobalArgs } from '../context.js';
 
@@ -30,23 +30,23 @@ export function historyCommand(context: CliContext): CommandModule<GlobalArgs, H
 async function history(args: HistoryArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
   if (args.path !== undefined && !args.path.startsWith('$')) throw new MockdriftError('USAGE', `--path "${args.path}" must be a body path such as '$.txn_id'`);
-  const dbPath = resolve(context.cwd, args.db);
-  if (!existsSync(dbPath)) {
+  const dbPath = resolveStoreLocation(context.cwd, args.db);
+  if (!isPostgresLocation(dbPath) && !existsSync(dbPath)) {
     throw new MockdriftError('NOTHING_TO_CHECK', `No recordings: ${args.db} does not exist. Record first (mockdrift record or mockdrift probe), or pass --db.`);
   }
-  const [{ SqliteRecordingStore }, { shapeHistory }, { historyText }] = await Promise.all([
-    import('../../store/sqlite-recording-store.js'),
+  const [{ openRecordingStore }, { shapeHistory }, { historyText }] = await Promise.all([
+    import('../../store/open-recording-store.js'),
     import('../../compare/shape-history.js'),
     import('../../report/history-text.js'),
   ]);
-  const store = SqliteRecordingStore.open(dbPath, { readonly: true });
+  const store = openRecordingStore(dbPath, { readonly: true, env: context.env });
   try {
     // The stored shapes with their times: no body is read.
     const groups = store.recordedGroups(args.service !== undefined ? { service: args.service } : {});
     const routes = shapeHistory(groups, { ...(args.route !== undefined ? { route: args.route } : {}), ...(args.path !== undefined ? { path: args.path } : {}) });
     if (routes.length === 0) {
       const what = [args.service !== undefined ? `service ${args.service}` : '', args.route !== undefined ? `route ${args.route}` : ''].filter(Boolean).join(', ');
-      throw new MockdriftError('NOTHING_TO_CHECK', `No recordings in ${args.db}${what ? ` for ${what}` : ''}. mockdrift routes lists what was recorded.`);
+      throw new MockdriftError('NOTHING_TO_CHECK', `No recordings in ${storeLabel(args.db)}${what ? ` for ${what}` : ''}. mockdrift routes lists what was recorded.`);
     }
     terminal.out(args.format === 'json' ? JSON.stringify({ version: 1, routes }, null, 2) : historyText(routes).trimEnd());
   } finally {

@@ -36,7 +36,7 @@ export function importCommand(context: CliContext): CommandModule<GlobalArgs, Im
 
 async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const [{ randomUUID }, { FixtureDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { SqliteRecordingStore }] =
+  const [{ randomUUID }, { FixtureDocument }, { harToCaptured }, { prepareExchange }, { Redactor }, { RouteTemplate }, { openRecordingStore }, { resolveStoreLocation, storeLabel }] =
     await Promise.all([
       import('node:crypto'),
       import('../../formats/fixture-document.js'),
@@ -44,7 +44,8 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
       import('../../capture/prepare-exchange.js'),
       import('../../capture/redactor.js'),
       import('../../model/route.js'),
-      import('../../store/sqlite-recording-store.js'),
+      import('../../store/open-recording-store.js'),
+      import('../../store/store-location.js'),
     ]);
   // Everything about the input is checked before the store is touched: a bad file creates no store.
   const document = FixtureDocument.parse(args.file, readHar(resolve(context.cwd, args.file), args.file), 'json');
@@ -55,7 +56,7 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
     maxBodyBytes: args.maxBody,
   };
 
-  const store = SqliteRecordingStore.open(resolve(context.cwd, args.db));
+  const store = openRecordingStore(resolveStoreLocation(context.cwd, args.db), { env: context.env });
   let known = 0;
   try {
     for (let start = 0; start < captured.length; start += BATCH_SIZE) {
@@ -73,7 +74,7 @@ async function importHar(args: ImportArgs, context: CliContext): Promise<void> {
   }
   const failed = captured.filter((exchange) => exchange.error !== null).length;
   const skipped = known > 0 ? `; ${known} already in the store, not imported again` : '';
-  terminal.out(`imported ${captured.length - known} exchanges from ${args.file} into ${args.db} (${failed} failed requests${skipped})`);
+  terminal.out(`imported ${captured.length - known} exchanges from ${args.file} into ${storeLabel(args.db)} (${failed} failed requests${skipped})`);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { CapturedExchange } from '../../model/exchange.js';
 import { MockdriftError } from '../../model/errors.js';
+import { resolveStoreLocation, storeLabel } from '../../store/store-location.js';
 import type { FixtureInteraction } from '../../model/fixture.js';
 import type { ProbeEvent, ProbeResult } from '../../probe/prober.js';
 import type { CliContext, GlobalArgs } from '../context.js';
@@ -85,7 +85,7 @@ async function probeSandbox(given: ProbeArgs, context: CliContext): Promise<void
   // Every --header value is a credential until proven otherwise: its name and its value are redacted everywhere.
   const redaction = withHeaderCredentials(context.config.redact ?? {}, args.header ?? {});
   const writer = await CaptureWriter.start({
-    dbPath: resolve(context.cwd, args.db),
+    dbPath: resolveStoreLocation(context.cwd, args.db),
     redaction,
     routes: context.config.routes ?? [],
     maxBodyBytes: args.maxBody,
@@ -118,7 +118,7 @@ async function probeSandbox(given: ProbeArgs, context: CliContext): Promise<void
   terminal.log(summaryLine(result, args, stats.stored));
   terminal.flush();
   if (stats.lost > 0) {
-    throw new MockdriftError('STORE_UNAVAILABLE', `${stats.lost} exchange(s) could not be written to ${args.db}: ${stats.lastError ?? 'unknown error'}`);
+    throw new MockdriftError('STORE_UNAVAILABLE', `${stats.lost} exchange(s) could not be written to ${storeLabel(args.db)}: ${stats.lastError ?? 'unknown error'}`);
   }
   if (result.unreachable) {
     throw new MockdriftError(
@@ -176,7 +176,7 @@ function summaryLine(result: ProbeResult, args: ProbeArgs & { readonly target: s
   const duplicates = result.duplicates > 0 ? ` (${result.duplicates} duplicate request(s) sent once)` : '';
   return (
     `probed ${withoutCredentials(args.target)}: ${result.sent} request(s)${duplicates}, ${result.answered} answered, ${result.failed} failed, ` +
-    `${result.skipped.length} skipped; stored ${stored} exchange(s) in ${args.db}`
+    `${result.skipped.length} skipped; stored ${stored} exchange(s) in ${storeLabel(args.db)}`
   );
 }
 

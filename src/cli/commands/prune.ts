@@ -29,15 +29,19 @@ export function pruneCommand(context: CliContext): CommandModule<GlobalArgs, Pru
 
 async function prune(args: PruneArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  // Opening for writing would create a missing store.
+  const [{ openRecordingStore }, { isPostgresLocation, storeLabel }] = await Promise.all([
+    import('../../store/open-recording-store.js'),
+    import('../../store/store-location.js'),
+  ]);
+  // Opening for writing would create a missing store; a shared store must answer before anything is deleted.
   const path = existingStore(context.cwd, args.db);
-  const { SqliteRecordingStore } = await import('../../store/sqlite-recording-store.js');
+  if (isPostgresLocation(path)) openRecordingStore(path, { readonly: true, env: context.env }).close();
   const cutoff = Date.now() - args.olderThan;
-  const store = SqliteRecordingStore.open(path);
+  const store = openRecordingStore(path, { env: context.env });
   try {
     const result = store.prune(cutoff, { dryRun: args.dryRun });
     const what =
-      `${result.exchanges} exchanges recorded before ${new Date(cutoff).toISOString()} from ${args.db}` +
+      `${result.exchanges} exchanges recorded before ${new Date(cutoff).toISOString()} from ${storeLabel(args.db)}` +
       ` (and ${result.bodies} bodies, ${result.shapes} shapes no other exchange uses)`;
     terminal.out(args.dryRun ? `would prune ${what}; nothing was deleted (--dry-run)` : `pruned ${what}`);
   } finally {

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { RecordingProxy } from '../../proxy/recording-proxy.js';
 import { MockdriftError } from '../../model/errors.js';
+import { resolveStoreLocation, storeLabel } from '../../store/store-location.js';
 import type { CliContext, GlobalArgs } from '../context.js';
 import type { Terminal } from '../terminal.js';
 import { parseDuration, parsePort, parseSize } from '../values.js';
@@ -49,7 +49,7 @@ export function recordCommand(context: CliContext): CommandModule<GlobalArgs, Re
 async function record(args: RecordArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
   const sandboxes = sandboxesToRecord(args, context);
-  const dbPath = resolve(context.cwd, args.db);
+  const dbPath = resolveStoreLocation(context.cwd, args.db);
   // Loaded here, not at start-up: `mockdrift --help` should not pay for SQLite and the proxy.
   const [{ CaptureWriter }, proxyModule, { Redactor }, { ExchangeLog }] = await Promise.all([
     import('../../capture/capture-writer.js'),
@@ -87,7 +87,7 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
       });
       proxies.push(proxy);
       const service = sandbox.service === 'default' ? '' : `service ${sandbox.service}, `;
-      terminal.out(`mockdrift recording ${proxy.url} -> ${withoutCredentials(proxy.target.href).replace(/\/$/, '')} (${service}store ${args.db})`);
+      terminal.out(`mockdrift recording ${proxy.url} -> ${withoutCredentials(proxy.target.href).replace(/\/$/, '')} (${service}store ${storeLabel(args.db)})`);
       if (!LOOPBACK.test(sandbox.host)) {
         terminal.warn(`listening on ${sandbox.host}: anyone who can reach this machine can use the proxy and its sandbox credentials`);
       }
@@ -104,12 +104,12 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
   await Promise.all(proxies.map((proxy) => proxy.stop()));
   const stats = await writer.close();
   terminal.log(
-    `stored ${stats.stored} of ${stats.captured} exchange(s) in ${args.db}` +
+    `stored ${stats.stored} of ${stats.captured} exchange(s) in ${storeLabel(args.db)}` +
       (tally.failed > 0 ? ` (${tally.failed} did not complete: see the log above)` : ''),
   );
   terminal.flush();
   if (stats.lost > 0) {
-    throw new MockdriftError('STORE_UNAVAILABLE', `${stats.lost} exchange(s) could not be written to ${args.db}: ${stats.lastError ?? 'unknown error'}`);
+    throw new MockdriftError('STORE_UNAVAILABLE', `${stats.lost} exchange(s) could not be written to ${storeLabel(args.db)}: ${stats.lastError ?? 'unknown error'}`);
   }
 }
 

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { RouteSummary } from '../../store/recording-store.js';
 import type { CliContext, GlobalArgs } from '../context.js';
 import { parseDuration } from '../values.js';
 import { openStoreToRead } from '../open-store.js';
+import { storeLabel } from '../../store/store-location.js';
 
 interface RoutesArgs extends GlobalArgs {
   readonly format: 'text' | 'json';
@@ -28,7 +28,7 @@ export function routesCommand(context: CliContext): CommandModule<GlobalArgs, Ro
 
 async function routes(args: RoutesArgs, context: CliContext): Promise<void> {
   const terminal = context.terminal(args);
-  const store = await openStoreToRead(context.cwd, args.db);
+  const store = await openStoreToRead(context.cwd, args.db, context.env);
   try {
     const filter = {
       ...(args.service !== undefined ? { service: args.service } : {}),
@@ -41,7 +41,7 @@ async function routes(args: RoutesArgs, context: CliContext): Promise<void> {
       return;
     }
     if (summaries.length === 0) {
-      terminal.out(`No recordings in ${args.db}${args.service ? ` for service ${args.service}` : ''} yet. Record some with: mockdrift record --target URL`);
+      terminal.out(`No recordings in ${storeLabel(args.db)}${args.service ? ` for service ${args.service}` : ''} yet. Record some with: mockdrift record --target URL`);
     } else {
       terminal.out(routeTable(summaries));
     }
