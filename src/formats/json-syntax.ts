@@ -33,8 +33,12 @@ const TOKEN = {
   comma: 5,
   colon: 6,
   string: 10,
+  blockComment: 13,
   eof: 17,
 } as const;
+
+/** jsonc-parser's `ScanError.UnexpectedEndOfComment`. */
+const SCAN_ERROR_END_OF_COMMENT = 1;
 
 /**
  * Parses JSON as WireMock reads it: comments (`//`, `/* *\/`) allowed, nothing else beyond the
@@ -48,13 +52,25 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
   } catch (error) {
     if (text.includes('/')) {
       try {
-        return { ok: true, value: JSON.parse(stripComments(text, ' ')) as unknown };
+        const value = JSON.parse(stripComments(text, ' ')) as unknown;
+        const unterminated = unterminatedComment(text);
+        if (unterminated === undefined) return { ok: true, value };
+        return { ok: false, offset: unterminated, reason: 'a /* comment is never closed' };
       } catch {
         // Not comments alone: reported from the original text below.
       }
     }
     return { ok: false, ...jsonErrorAt(text, error) };
   }
+}
+
+/** Where a block comment that never closes starts; undefined when there is none. */
+export function unterminatedComment(text: string): number | undefined {
+  const scanner = createScanner(text, false);
+  for (let token = scanner.scan(); token !== TOKEN.eof; token = scanner.scan()) {
+    if (token === TOKEN.blockComment && scanner.getTokenError() === SCAN_ERROR_END_OF_COMMENT) return scanner.getTokenOffset();
+  }
+  return undefined;
 }
 
 /** The first error jsonc-parser finds (comments allowed, trailing commas not). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { stripComments } from 'jsonc-parser';
+import { unterminatedComment } from '../../src/formats/json-syntax.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prepareExchange } from '../../src/capture/prepare-exchange.js';
 import { Redactor } from '../../src/capture/redactor.js';
@@ -562,6 +563,7 @@ describe('fixture loaders under arbitrary input (fast-check)', () => {
             // Comments are allowed, as WireMock allows them: a spliced `/*` may close on a `*/` later.
             try {
               JSON.parse(stripComments(text, ' '));
+              valid = unterminatedComment(text) === undefined;
             } catch {
               valid = false;
             }
