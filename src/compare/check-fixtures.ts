@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Redactor } from '../capture/redactor.js';
 import type { FixtureInteraction } from '../model/fixture.js';
 import { FINDING_SEVERITY, type Finding, type Report, type ReportInteraction, type Severity } from '../model/finding.js';
 import { HOP_BY_HOP_HEADERS } from '../model/headers.js';
@@ -90,7 +91,8 @@ export function checkFixtures(interactions: readonly FixtureInteraction[], recor
       route: result.route,
       status: interaction.response.status,
       verified: result.verified,
-      ...(result.recordedBody !== undefined ? { fixtureBody: interaction.response.body, recordedBody: result.recordedBody } : {}),
+      // The fixture's body is shown beside a recorded one: its own secrets are redacted as the recorded one's were.
+      ...(result.recordedBody !== undefined ? { fixtureBody: fixtureRedactor().redactJson(interaction.response.body).value, recordedBody: result.recordedBody } : {}),
     });
   }
   findings.sort((a, b) => a.fixture.localeCompare(b.fixture) || a.line - b.line || rank(a.severity) - rank(b.severity) || a.id.localeCompare(b.id));
@@ -137,6 +139,13 @@ function requestLookup(recordings: Recordings): RequestLookup | undefined {
     }
     return out;
   };
+}
+
+let redactor: Redactor | undefined;
+
+/** The default redaction rules, for fixture bodies shown in reports (built once, on first use). */
+function fixtureRedactor(): Redactor {
+  return (redactor ??= new Redactor());
 }
 
 function rank(severity: Severity): number {

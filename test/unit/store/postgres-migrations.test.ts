@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockdriftError } from '../../../src/model/errors.js';
 import { PostgresBackend } from '../../../src/store/postgres-backend.js';
-import { POSTGRES_SCHEMA_VERSION } from '../../../src/store/postgres-migrations.js';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../../../src/store/postgres-migrations.js';
 import { PostgresRecordingStore } from '../../../src/store/postgres-recording-store.js';
 import { postgresConnection } from '../../../src/store/store-location.js';
 import { adminQuery, freshDatabase, postgresServer } from '../../support/postgres.js';
@@ -45,14 +45,14 @@ describe('PostgreSQL store migrations', () => {
       'public.exchanges',
     ]);
     expect(await adminQuery(database.name, 'SELECT * FROM public.exchanges')).toEqual([{ id: 1, note: 'theirs' }]);
-    expect(await adminQuery(database.name, 'SELECT version FROM mockdrift.migrations')).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+    expect(await adminQuery(database.name, 'SELECT version FROM mockdrift.migrations')).toEqual(POSTGRES_MIGRATIONS.map(({ version }) => ({ version })));
   });
 
   it('reopens an existing schema without migrating it again', async () => {
     PostgresRecordingStore.open(database.url).close();
     PostgresRecordingStore.open(database.url).close();
     PostgresRecordingStore.open(database.url, { readonly: true }).close();
-    expect(await adminQuery(database.name, 'SELECT count(*)::int AS n FROM mockdrift.migrations')).toEqual([{ n: 1 }]);
+    expect(await adminQuery(database.name, 'SELECT count(*)::int AS n FROM mockdrift.migrations')).toEqual([{ n: POSTGRES_MIGRATIONS.length }]);
   });
 
   it('creates the schema once when several writers open a new database at the same moment', async () => {
@@ -62,7 +62,7 @@ describe('PostgreSQL store migrations', () => {
     } finally {
       await Promise.all(backends.map((backend) => backend.close()));
     }
-    expect(await adminQuery(database.name, 'SELECT version FROM mockdrift.migrations')).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+    expect(await adminQuery(database.name, 'SELECT version FROM mockdrift.migrations')).toEqual(POSTGRES_MIGRATIONS.map(({ version }) => ({ version })));
   });
 
   it('refuses a schema written by a newer mockdrift, saying which version and what to do', async () => {
