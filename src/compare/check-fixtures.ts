@@ -221,6 +221,8 @@ function checkInteraction(
       fix: `record ${route} again (mockdrift record, or mockdrift probe)`,
     });
   }
+  const oldFixture = staleFixtureDrift(interaction, options, total);
+  if (oldFixture) drifts.push(oldFixture);
 
   const contentDrift = contentTypeDrift(interaction, groups);
   if (contentDrift) drifts.push(contentDrift);
@@ -256,6 +258,26 @@ function checkInteraction(
     }
   }
   return finish(drifts, true);
+}
+
+/**
+ * A cassette says when it was recorded (VCR's `recorded_at`): one older than `--max-age` is
+ * reported as stale even when reality still agrees with it, so that old mocks get re-recorded.
+ */
+function staleFixtureDrift(interaction: FixtureInteraction, options: CheckOptions, recordings: number): Drift | undefined {
+  if (options.maxAgeMs === undefined || interaction.recordedAt === undefined) return undefined;
+  const recordedAt = Date.parse(interaction.recordedAt);
+  if (!Number.isFinite(recordedAt) || (options.now ?? Date.now()) - recordedAt <= options.maxAgeMs) return undefined;
+  const when = new Date(recordedAt).toISOString();
+  return {
+    kind: 'stale-recording',
+    expected: `recorded within ${Math.round(options.maxAgeMs / 3_600_000)}h`,
+    actual: when,
+    recordings,
+    matching: 0,
+    message: `The fixture itself was recorded at ${when} (its recorded_at), longer ago than --max-age.`,
+    fix: `record the fixture again (re-run its test with recording on), or update it with mockdrift update, then refresh {at}`,
+  };
 }
 
 function statusDrift(change: StatusChange, route: string, scope: 'request' | 'route', interaction: FixtureInteraction): Drift {
