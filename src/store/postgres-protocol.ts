@@ -5,6 +5,7 @@
 import type { GroupSelector, RequestSelector, UnreadableReason } from '../model/recorded-group.js';
 import type { ExchangeFilter, PruneResult, RouteSummary, StoreStats } from './recording-store.js';
 import type { MessagePort } from 'node:worker_threads';
+import type { GroupAggregateRow } from './group-recordings.js';
 import type { PostgresConnection } from './store-location.js';
 
 /** A body to store, keyed by the SHA-1 of its content. */
@@ -70,22 +71,8 @@ export interface PgExchangeRecord extends Omit<PgExchangeRow, 'shapeHash' | 'req
   readonly shape: string | null;
 }
 
-export interface PgGroupRow {
-  readonly service: string;
-  readonly method: string;
-  readonly route: string;
-  readonly status: number;
-  readonly queryNames: string;
-  readonly contentType: string | null;
-  readonly headerNames: string | null;
-  readonly shapeId: number | null;
-  readonly bodyUnreadable: UnreadableReason | null;
-  readonly count: number;
-  readonly empty: number;
-  readonly first: number;
-  readonly last: number;
-  readonly samplePath: string;
-}
+/** One row of the group aggregate, as both stores answer it. */
+export type PgGroupRow = GroupAggregateRow;
 
 /** One distinct recorded request and answer, as read; the shape by id, the request body as text. */
 export interface PgRequestRow {

@@ -3,12 +3,13 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { Exchange, ExchangeError, ExchangeSource, StoredBody } from '../model/exchange.js';
 import { MockdriftError, type MockdriftErrorCode } from '../model/errors.js';
 import type { HeaderMap } from '../model/headers.js';
-import type { GroupSelector, RecordedGroup, RecordedRequest, RequestSelector, UnreadableReason } from '../model/recorded-group.js';
+import type { GroupSelector, RecordedGroup, RecordedRequest, RequestSelector } from '../model/recorded-group.js';
 import { parseShape, serializeShape, type BodyShape } from '../model/shape.js';
 import type { PgBody, PgCallName, PgCalls, PgExchangeRecord, PgExchangeRow, PgInsert, PgReply, PgWorkerData } from './postgres-protocol.js';
 import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
 import { describeConnection, postgresConnection } from './store-location.js';
 import { unreadableBody } from './unreadable-body.js';
+import { groupRecordings } from './group-recordings.js';
 
 /** How a PostgreSQL store is opened. */
 export interface PostgresStoreOptions {
@@ -179,39 +180,7 @@ export class PostgresRecordingStore implements RecordingStore {
   recordedGroups(filter: Pick<ExchangeFilter, 'service' | 'since'> = {}): RecordedGroup[] {
     const { rows, shapes: shapeTexts } = this.#call('groups', filter);
     const shapes = new Map<number, BodyShape>(shapeTexts.map(([id, text]) => [id, parseShape(text)]));
-    const groups = new Map<string, MutableGroup>();
-    for (const row of rows) {
-      const key = JSON.stringify([row.service, row.method, row.route, row.status, row.queryNames, row.contentType]);
-      let group = groups.get(key);
-      if (!group) {
-        group = {
-          service: row.service,
-          method: row.method,
-          route: row.route,
-          status: row.status,
-          queryNames: row.queryNames === '' ? [] : row.queryNames.split('&'),
-          contentType: row.contentType,
-          count: 0,
-          firstSeen: row.first,
-          lastSeen: row.last,
-          samplePath: row.samplePath,
-          headers: new Map(),
-          shapes: [],
-          unreadable: {},
-          empty: 0,
-        };
-        groups.set(key, group);
-      }
-      group.count += row.count;
-      group.empty += row.empty;
-      if (row.bodyUnreadable !== null) group.unreadable[row.bodyUnreadable] = (group.unreadable[row.bodyUnreadable] ?? 0) + row.count;
-      group.firstSeen = Math.min(group.firstSeen, row.first);
-      group.lastSeen = Math.max(group.lastSeen, row.last);
-      for (const name of row.headerNames ? row.headerNames.split(',') : []) group.headers.set(name, (group.headers.get(name) ?? 0) + row.count);
-      const shape = row.shapeId === null ? undefined : shapes.get(row.shapeId);
-      if (shape) group.shapes.push({ shape, count: row.count, firstSeen: row.first, lastSeen: row.last });
-    }
-    return [...groups.values()];
+    return groupRecordings(rows, shapes);
   }
 
   recordedRequests(selector: RequestSelector, limit: number): RecordedRequest[] {
@@ -305,15 +274,6 @@ function remember(known: Set<string>, hash: string, limit: number): void {
   known.add(hash);
 }
 
-type MutableGroup = {
-  -readonly [K in keyof RecordedGroup]-?: K extends 'headers'
-    ? Map<string, number>
-    : K extends 'shapes'
-      ? Array<{ shape: BodyShape; count: number; firstSeen: number; lastSeen: number }>
-      : K extends 'unreadable'
-        ? Partial<Record<UnreadableReason, number>>
-        : RecordedGroup[K];
-};
 
 function toBody(body: { content: Uint8Array; isText: boolean } | null, size: number | null, truncated: boolean): StoredBody | null {
   if (body === null) return null;

@@ -12,6 +12,7 @@ import { isReadOnlyDirectory, readOnlyCopy } from './read-only-copy.js';
 import { assertStoreFile } from './store-file-guard.js';
 import type { ExchangeFilter, PruneResult, RecordingStore, RouteSummary, StoreStats } from './recording-store.js';
 import { unreadableBody } from './unreadable-body.js';
+import { groupRecordings } from './group-recordings.js';
 
 /** How a store is opened. */
 export interface SqliteStoreOptions {
@@ -304,39 +305,25 @@ export class SqliteRecordingStore implements RecordingStore {
       )
       .all(params) as GroupRow[];
     const shapes = this.#shapesById(rows.map((row) => row.shape_id).filter((id): id is number => id !== null));
-    const groups = new Map<string, MutableGroup>();
-    for (const row of rows) {
-      const key = JSON.stringify([row.service, row.method, row.route, row.status, row.query_names, row.content_type]);
-      let group = groups.get(key);
-      if (!group) {
-        group = {
-          service: row.service,
-          method: row.method,
-          route: row.route,
-          status: row.status,
-          queryNames: row.query_names === '' ? [] : row.query_names.split('&'),
-          contentType: row.content_type,
-          count: 0,
-          firstSeen: row.first,
-          lastSeen: row.last,
-          samplePath: row.sample_path,
-          headers: new Map(),
-          shapes: [],
-          unreadable: {},
-          empty: 0,
-        };
-        groups.set(key, group);
-      }
-      group.count += row.count;
-      group.empty += row.empty;
-      if (row.body_unreadable !== null) group.unreadable[row.body_unreadable] = (group.unreadable[row.body_unreadable] ?? 0) + row.count;
-      group.firstSeen = Math.min(group.firstSeen, row.first);
-      group.lastSeen = Math.max(group.lastSeen, row.last);
-      for (const name of row.header_names ? row.header_names.split(',') : []) group.headers.set(name, (group.headers.get(name) ?? 0) + row.count);
-      const shape = row.shape_id === null ? undefined : shapes.get(row.shape_id);
-      if (shape) group.shapes.push({ shape, count: row.count, firstSeen: row.first, lastSeen: row.last });
-    }
-    return [...groups.values()];
+    return groupRecordings(
+      rows.map((row) => ({
+        service: row.service,
+        method: row.method,
+        route: row.route,
+        status: row.status,
+        queryNames: row.query_names,
+        contentType: row.content_type,
+        headerNames: row.header_names,
+        shapeId: row.shape_id,
+        bodyUnreadable: row.body_unreadable,
+        count: row.count,
+        empty: row.empty,
+        first: row.first,
+        last: row.last,
+        samplePath: row.sample_path,
+      })),
+      shapes,
+    );
   }
 
   recordedRequests(selector: RequestSelector, limit: number): RecordedRequest[] {
@@ -638,15 +625,6 @@ interface RequestRow {
   last: number;
 }
 
-type MutableGroup = {
-  -readonly [K in keyof RecordedGroup]-?: K extends 'headers'
-    ? Map<string, number>
-    : K extends 'shapes'
-      ? Array<{ shape: BodyShape; count: number; firstSeen: number; lastSeen: number }>
-      : K extends 'unreadable'
-        ? Partial<Record<UnreadableReason, number>>
-        : RecordedGroup[K];
-};
 
 function toBody(content: string | Buffer | null, size: number | null, truncated: number): StoredBody | null {
   if (content === null) return null;
