@@ -1,19 +1,16 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINDING_SEVERITY, type Finding, type FindingKind, type Report } from '../../src/model/finding.js';
 import { HtmlFormatter } from '../../src/report/html-formatter.js';
+import { headlessChromium } from '../support/chromium.js';
 import { tempDir } from '../support/temp-dir.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCRIPT = `<script>document.title='pwned'</script>`;
 const IMG = `<img src=x onerror="document.title='pwned'">`;
 const HOSTILE = `${SCRIPT} ${IMG}`;
 
-const run = promisify(execFile);
 let dir: ReturnType<typeof tempDir>;
 let reportUrl: string;
 
@@ -54,28 +51,7 @@ function hostileReport(): Report {
 
 /** Headless Chromium, isolated: no network chatter, a throwaway profile. */
 async function chromium(...args: string[]): Promise<string> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: this test needs Debian's chromium (apt-get update && apt-get install -y chromium)`);
-  }
-  const profile = join(dir.path, `profile-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(profile);
-  const { stdout } = await run(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-data-dir=${profile}`,
-      ...args,
-      reportUrl,
-    ],
-    { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-  );
-  return stdout;
+  return headlessChromium(dir.path, reportUrl, args);
 }
 
 beforeAll(() => {

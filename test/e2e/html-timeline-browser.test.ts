@@ -1,40 +1,18 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headlessChromium } from '../support/chromium.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { hourly, timedHar } from '../support/timed-har.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const run = promisify(execFile);
 let dir: ReturnType<typeof tempDir>;
 let reportUrl: string;
 
 /** Headless Chromium with a throwaway profile and no network chatter. */
 async function chromium(args: readonly string[]): Promise<string> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: this test needs Debian's chromium (apt-get install -y chromium)`);
-  const profile = join(dir.path, `profile-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(profile);
-  const { stdout } = await run(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-data-dir=${profile}`,
-      ...args,
-      reportUrl,
-    ],
-    { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-  );
-  return stdout;
+  return headlessChromium(dir.path, reportUrl, args);
 }
 
 beforeAll(async () => {
