@@ -1,4 +1,4 @@
-import type { BaselineEntry } from '../model/baseline.js';
+import { orderedEntry, type BaselineEntry } from '../model/baseline.js';
 import { MockdriftError } from '../model/errors.js';
 import type { Finding, Report } from '../model/finding.js';
 
@@ -45,7 +45,7 @@ export function parseBaseline(text: string, file: string): BaselineEntry[] {
     if (typeof raw['expires'] === 'string' && expiryTime(raw['expires']) === undefined) {
       throw invalid(`has an ${at} whose "expires" (${JSON.stringify(raw['expires'])}) is not a date such as 2026-12-31`);
     }
-    return entryOf({
+    return orderedEntry({
       service: (raw['service'] as string | null | undefined) ?? null,
       fixture: raw['fixture'] as string,
       interaction: raw['interaction'] as string,
@@ -113,7 +113,7 @@ export function writeBaseline(report: Report, previous: readonly BaselineEntry[]
     const old = before.get(key);
     entries.set(
       key,
-      entryOf({
+      orderedEntry({
         service: finding.service,
         fixture: finding.fixture,
         interaction: finding.interaction,
@@ -132,19 +132,6 @@ export function writeBaseline(report: Report, previous: readonly BaselineEntry[]
   return `${JSON.stringify({ version: BASELINE_VERSION, accepted: sortEntries([...entries.values()]) }, null, 2)}\n`;
 }
 
-/** An entry with its keys in one order, whatever order they came in: the file diffs well. */
-function entryOf(entry: BaselineEntry): BaselineEntry {
-  return {
-    service: entry.service,
-    fixture: entry.fixture,
-    interaction: entry.interaction,
-    kind: entry.kind,
-    ...(entry.path !== undefined ? { path: entry.path } : {}),
-    ...(entry.to !== undefined ? { to: entry.to } : {}),
-    ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
-    ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
-  };
-}
 
 function sortEntries(entries: readonly BaselineEntry[]): BaselineEntry[] {
   const text = (value: string | null | undefined): string => value ?? '';

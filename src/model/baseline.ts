@@ -31,3 +31,17 @@ export interface BaselineSummary {
   /** Entries about interactions that were checked and whose drift no longer occurs. */
   readonly fixed: readonly BaselineEntry[];
 }
+
+/** An entry with its keys in one order, whatever order they came in: the file diffs well. */
+export function orderedEntry(entry: BaselineEntry): BaselineEntry {
+  return {
+    service: entry.service,
+    fixture: entry.fixture,
+    interaction: entry.interaction,
+    kind: entry.kind,
+    ...(entry.path !== undefined ? { path: entry.path } : {}),
+    ...(entry.to !== undefined ? { to: entry.to } : {}),
+    ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
+    ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
+  };
+}

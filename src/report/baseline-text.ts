@@ -1,4 +1,4 @@
-import type { BaselineEntry } from '../model/baseline.js';
+import { orderedEntry, type BaselineEntry } from '../model/baseline.js';
 import type { Finding, Report } from '../model/finding.js';
 
 /** Baseline and time pieces of a report, shared by the formatters. */
@@ -11,16 +11,7 @@ export function baselineCounts(report: Report): { new?: number; accepted?: numbe
 
 /** A fixed entry as the JSON report lists it: the entry's fields in a stable order, and the hint. */
 export function fixedEntryJson(entry: BaselineEntry): Record<string, unknown> {
-  return {
-    service: entry.service,
-    fixture: entry.fixture,
-    interaction: entry.interaction,
-    kind: entry.kind,
-    ...(entry.path !== undefined ? { path: entry.path } : {}),
-    ...(entry.to !== undefined ? { to: entry.to } : {}),
-    ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
-    ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
-  };
+  return { ...orderedEntry(entry) };
 }
 
 /** One line: `baseline mockdrift-baseline.json: 2 new, 140 accepted, 1 fixed`; '' without a baseline. */
