@@ -25,8 +25,30 @@ export interface CaptureStats {
   readonly lastError: string | null;
 }
 
+/**
+ * Captured exchanges on their way to the worker. Their bodies travel apart, in one transferred
+ * buffer: `spans` holds, per exchange, the offset and length of its request body then of its
+ * response body in `bodies` (offset -1: no body).
+ */
+export interface CaptureBatch {
+  readonly type: 'capture';
+  /** The exchanges, with null bodies: the bytes are in `bodies`. */
+  readonly exchanges: readonly CapturedExchange[];
+  readonly bodies: ArrayBuffer;
+  readonly spans: Int32Array;
+  /** What the batch weighs in the writer's backlog. */
+  readonly bytes: number;
+}
+
+/** The body of the `index`-th exchange of a batch (0: request, 1: response), as a view of `bodies`. */
+export function bodyOf(batch: Pick<CaptureBatch, 'bodies' | 'spans'>, index: number, which: 0 | 1): Buffer | null {
+  const at = index * 4 + which * 2;
+  const offset = batch.spans[at]!;
+  return offset < 0 ? null : Buffer.from(batch.bodies, offset, batch.spans[at + 1]);
+}
+
 export type ToWorker =
-  | { readonly type: 'capture'; readonly exchanges: readonly CapturedExchange[]; readonly bytes: number }
+  | CaptureBatch
   | { readonly type: 'flush'; readonly id: number }
   | { readonly type: 'close'; readonly id: number };
 

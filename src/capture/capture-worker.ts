@@ -10,7 +10,7 @@ import { RouteTemplate } from '../model/route.js';
 import { BatchedWriter } from '../store/batched-writer.js';
 import { openRecordingStore } from '../store/open-recording-store.js';
 import type { RecordingStore } from '../store/recording-store.js';
-import type { CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
+import { bodyOf, type CaptureBatch, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import { BodyCache } from './body-cache.js';
 import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
 import { Redactor } from './redactor.js';
@@ -48,8 +48,10 @@ const writer = new BatchedWriter<Exchange>((batch) => store.insert(batch), {
 
 let failedToPrepare = 0;
 
-async function capture(exchanges: readonly CapturedExchange[], bytes: number): Promise<void> {
-  for (const captured of exchanges) {
+async function capture(batch: CaptureBatch): Promise<void> {
+  const { exchanges } = batch;
+  for (let i = 0; i < exchanges.length; i++) {
+    const captured: CapturedExchange = { ...exchanges[i]!, requestBody: bodyOf(batch, i, 0), responseBody: bodyOf(batch, i, 1) };
     try {
       writer.add(await prepareExchange(captured, prepare));
     } catch (error) {
@@ -57,7 +59,7 @@ async function capture(exchanges: readonly CapturedExchange[], bytes: number): P
       send({ type: 'warning', message: `could not store ${captured.method} ${captured.url}: ${describeError(error)}` });
     }
   }
-  send({ type: 'consumed', bytes });
+  send({ type: 'consumed', bytes: batch.bytes });
 }
 
 async function flushed(id: number): Promise<void> {
@@ -71,7 +73,7 @@ port.on('message', (message: ToWorker) => {
   tail = tail.then(async () => {
     switch (message.type) {
       case 'capture':
-        return capture(message.exchanges, message.bytes);
+        return capture(message);
       case 'flush':
         return flushed(message.id);
       case 'close':

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { CapturedExchange } from '../model/exchange.js';
 import { MockdriftError } from '../model/errors.js';
 import type { BatchOptions } from '../store/batched-writer.js';
-import type { CaptureStats, CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
+import type { CaptureBatch, CaptureStats, CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
 import type { RedactionOptions } from './redactor.js';
 
 export type { CaptureStats } from './capture-protocol.js';
@@ -142,11 +142,10 @@ export class CaptureWriter {
   #send(): void {
     this.#scheduled = false;
     if (this.#queue.length === 0 || this.#exited) return;
-    const exchanges = this.#queue;
+    const batch = packBatch(this.#queue);
     this.#queue = [];
-    const bytes = exchanges.reduce((total, exchange) => total + weight(exchange), 0);
-    this.#backlog += bytes;
-    this.#worker.postMessage({ type: 'capture', exchanges, bytes } satisfies ToWorker, ownedBuffers(exchanges));
+    this.#backlog += batch.bytes;
+    this.#worker.postMessage({ type: 'capture', ...batch } satisfies ToWorker, [batch.bodies]);
   }
 
   #consumed(bytes: number): void {
@@ -192,25 +191,37 @@ export class CaptureWriter {
   }
 }
 
-/** What an exchange weighs in the backlog: its bodies plus a fixed allowance for the rest. */
-function weight(exchange: CapturedExchange): number {
-  return (exchange.requestBody?.byteLength ?? 0) + (exchange.responseBody?.byteLength ?? 0) + 1024;
-}
-
 /**
- * Body buffers that can move to the worker instead of being copied: those that own all of their
- * memory. A view into a shared buffer is left to be cloned.
+ * A batch as it crosses to the worker: the exchanges without their bodies, and every body copied
+ * into one buffer that is transferred, not cloned. One allocation and one transfer per batch,
+ * whatever the number of bodies; a body that is a view of a larger buffer (a socket's read
+ * buffer) costs only its own bytes.
  */
-function ownedBuffers(exchanges: readonly CapturedExchange[]): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const exchange of exchanges) {
-    for (const body of [exchange.requestBody, exchange.responseBody]) {
-      if (body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer) {
-        buffers.add(body.buffer);
-      }
+function packBatch(exchanges: readonly CapturedExchange[]): Omit<CaptureBatch, 'type'> {
+  let total = 0;
+  for (const exchange of exchanges) total += (exchange.requestBody?.byteLength ?? 0) + (exchange.responseBody?.byteLength ?? 0);
+  const bodies = Buffer.allocUnsafeSlow(total);
+  const spans = new Int32Array(exchanges.length * 4);
+  const stripped: CapturedExchange[] = new Array(exchanges.length);
+  let offset = 0;
+  const place = (body: Uint8Array | null, at: number): void => {
+    if (body === null) {
+      spans[at] = -1;
+      return;
     }
+    bodies.set(body, offset);
+    spans[at] = offset;
+    spans[at + 1] = body.byteLength;
+    offset += body.byteLength;
+  };
+  for (let i = 0; i < exchanges.length; i++) {
+    const exchange = exchanges[i]!;
+    place(exchange.requestBody, i * 4);
+    place(exchange.responseBody, i * 4 + 2);
+    stripped[i] = { ...exchange, requestBody: null, responseBody: null };
   }
-  return [...buffers];
+  // Each exchange also weighs a fixed allowance for its URL and headers.
+  return { exchanges: stripped, bodies: bodies.buffer as ArrayBuffer, spans, bytes: total + exchanges.length * 1024 };
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
- * Keeps a copy of a body as it streams past, up to a cap. Holding chunk references and joining
- * them once at the end costs one copy per body, however many chunks it came in; the result owns
- * its memory exactly, so it can be transferred to the capture worker without another copy (a
- * chunk is a view of a larger socket buffer, and cloning a view clones all of that buffer).
+ * Keeps the chunks of a body as it streams past, up to a cap. Chunks are held by reference and
+ * joined once at the end, so a body costs one copy however many chunks it came in, and none when
+ * it came in one.
  */
 export class BodyCollector {
   readonly #cap: number;
-  #chunks: Buffer[] = [];
+  #chunks: Buffer[] | null = null;
   #kept = 0;
   #seen = 0;
 
@@ -23,25 +22,26 @@ export class BodyCollector {
     return this.#seen > this.#kept;
   }
 
-  readonly add = (chunk: Buffer): void => {
+  add(chunk: Buffer): void {
     this.#seen += chunk.length;
     const room = this.#cap - this.#kept;
     if (room <= 0) return;
     const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.#chunks.push(piece);
+    if (this.#chunks === null) this.#chunks = [piece];
+    else this.#chunks.push(piece);
     this.#kept += piece.length;
-  };
+  }
 
-  /** The kept bytes in a buffer of their own; null when nothing went past. Call once. */
+  /**
+   * The kept bytes; null when nothing went past. A body that came in one chunk is that chunk
+   * itself: a view that may share its memory with the socket's read buffer, so a consumer that
+   * keeps it beyond the call it was handed to should copy it. Call once.
+   */
   take(): Uint8Array | null {
     if (this.#seen === 0) return null;
-    const joined = new Uint8Array(this.#kept);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      joined.set(chunk, offset);
-      offset += chunk.length;
-    }
-    this.#chunks = [];
-    return joined;
+    const chunks = this.#chunks;
+    this.#chunks = null;
+    if (chunks === null) return new Uint8Array(0);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#kept);
   }
 }

@@ -42,20 +42,60 @@ export interface RecordingProxyOptions {
   readonly onRefused?: (method: string, url: string, reason: string) => void;
 }
 
+/**
+ * What every exchange of one proxy shares. A flight holds a reference to it, so that the listeners
+ * of an exchange are module-level functions: nothing is allocated per request beyond the flight.
+ */
+interface ProxyState {
+  readonly sink: ExchangeSink;
+  readonly onExchange: ((exchange: CapturedExchange) => void) | undefined;
+  readonly service: string;
+  readonly session: string;
+  readonly origin: string;
+  /** The target's path without its trailing slash ('' for the root): what request paths are joined to. */
+  readonly basePath: string;
+  readonly host: string;
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+  /** Exchanges waiting on the sandbox, swept for silence by one timer rather than a timer each. */
+  readonly waiting: Set<Flight>;
+  /** Called once per exchange, after it was handed to the sink. */
+  readonly finished: () => void;
+}
+
 /** Per-request state, from the request's arrival to the end of its response. */
-interface Flight {
-  readonly startedAt: number;
-  readonly started: number;
+class Flight {
+  readonly state: ProxyState;
+  /** The response to the client. */
+  readonly client: ServerResponse;
+  readonly startedAt = Date.now();
+  readonly started = performance.now();
   readonly request: BodyCollector;
   readonly response: BodyCollector;
-  upstreamRequest: http.ClientRequest | null;
-  upstreamResponse: IncomingMessage | null;
-  error: ExchangeError | null;
-  timedOut: boolean;
+  upstreamRequest: http.ClientRequest | null = null;
+  upstreamResponse: IncomingMessage | null = null;
+  error: ExchangeError | null = null;
+  timedOut = false;
   /** The client's side of the exchange is over (answered, or gone). */
-  closed: boolean;
+  closed = false;
   /** When the sandbox last did something for this exchange (`Date.now()`): for the silence timeout. */
   lastActivity: number;
+
+  constructor(state: ProxyState, client: ServerResponse) {
+    this.state = state;
+    this.client = client;
+    this.request = new BodyCollector(state.maxBodyBytes);
+    this.response = new BodyCollector(state.maxBodyBytes);
+    this.lastActivity = this.startedAt;
+  }
+}
+
+/** Where a request, its response to the client and the sandbox's response keep their flight. */
+const FLIGHT = Symbol('mockdrift.flight');
+type Carrier = { [FLIGHT]?: Flight };
+
+function flightOf(message: object): Flight | undefined {
+  return (message as Carrier)[FLIGHT];
 }
 
 /** Errors meaning that the sandbox could not be reached at all. */
@@ -79,11 +119,8 @@ export class RecordingProxy {
   readonly #server: http.Server;
   readonly #proxy: httpProxy;
   readonly #agent: http.Agent;
-  readonly #flights = new WeakMap<IncomingMessage, Flight>();
-  /** Exchanges waiting on the sandbox, swept for silence by one timer rather than a timer each. */
-  readonly #waiting = new Set<Flight>();
+  readonly #state: ProxyState;
   readonly #sweeper: NodeJS.Timeout;
-  readonly #maxBodyBytes: number;
   readonly #timeoutMs: number;
   #inFlight = 0;
   #stopping = false;
@@ -94,8 +131,20 @@ export class RecordingProxy {
     this.target = target;
     this.service = options.service ?? 'default';
     this.session = options.session ?? randomUUID();
-    this.#maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#state = {
+      sink: options.sink,
+      onExchange: options.onExchange,
+      service: this.service,
+      session: this.session,
+      origin: target.origin,
+      basePath: target.pathname === '/' ? '' : target.pathname.replace(/\/$/, ''),
+      host: target.host,
+      timeoutMs: this.#timeoutMs,
+      maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+      waiting: new Set(),
+      finished: () => this.#finished(),
+    };
     // One sweep a fraction of the timeout apart: a silent sandbox is noticed at most 25% late.
     this.#sweeper = setInterval(() => this.#sweepSilent(), Math.max(10, Math.min(1000, this.#timeoutMs / 4)));
     this.#sweeper.unref();
@@ -117,7 +166,7 @@ export class RecordingProxy {
     // callbacks handle errors; this one catches what escapes them.
     this.#proxy.on('error', (error, req, res) => this.#onProxyError(error, req, res as ServerResponse | Socket));
     this.#proxy.on('proxyReq', (proxyReq, req) => this.#onUpstreamRequest(proxyReq, req));
-    this.#proxy.on('proxyRes', (proxyRes, req, res) => this.#onUpstreamResponse(proxyRes, req, res));
+    this.#proxy.on('proxyRes', (proxyRes, req) => this.#onUpstreamResponse(proxyRes, req));
     this.#server = http.createServer((req, res) => this.#onRequest(req, res));
     this.#server.on('connect', (req: IncomingMessage, socket: Socket) => {
       this.#options.onRefused?.('CONNECT', req.url ?? '', 'not an open proxy');
@@ -230,20 +279,10 @@ export class RecordingProxy {
 
     // The sandbox's own Date (if it sent one) is copied; adding ours would change the response.
     res.sendDate = false;
-    const flight: Flight = {
-      startedAt: Date.now(),
-      started: performance.now(),
-      request: new BodyCollector(this.#maxBodyBytes),
-      response: new BodyCollector(this.#maxBodyBytes),
-      upstreamRequest: null,
-      upstreamResponse: null,
-      error: null,
-      timedOut: false,
-      closed: false,
-      lastActivity: Date.now(),
-    };
-    this.#flights.set(req, flight);
-    this.#waiting.add(flight);
+    const flight = new Flight(this.#state, res);
+    (req as Carrier)[FLIGHT] = flight;
+    (res as Carrier)[FLIGHT] = flight;
+    this.#state.waiting.add(flight);
     this.#inFlight += 1;
     // Connection-level headers are the client's business with us, not ours with the sandbox;
     // forwarding `connection: keep-alive` or `close` would defeat the agent's pooling. The
@@ -253,8 +292,8 @@ export class RecordingProxy {
     const clientConnection = req.headers.connection;
     stripHopByHop(req.headers, 'transfer-encoding');
     // A request without a body (most of them) needs no listener: it would only switch the stream mode.
-    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) req.on('data', flight.request.add);
-    res.once('close', () => this.#onClientClosed(req, res, flight));
+    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) req.on('data', onRequestData);
+    res.on('close', onClientClosed);
     this.#proxy.web(req, res, {}, (error) => this.#onProxyError(error, req, res));
     // http-proxy has built the upstream request by now; the answer to the client must still honour
     // the client's own `Connection` (a `close` there means close, not keep-alive).
@@ -262,7 +301,7 @@ export class RecordingProxy {
   }
 
   #onUpstreamRequest(proxyReq: http.ClientRequest, req: IncomingMessage): void {
-    const flight = this.#flights.get(req);
+    const flight = flightOf(req);
     if (!flight) return;
     flight.upstreamRequest = proxyReq;
     if (flight.closed) proxyReq.destroy();
@@ -274,45 +313,33 @@ export class RecordingProxy {
    */
   #sweepSilent(): void {
     const deadline = Date.now() - this.#timeoutMs;
-    for (const flight of this.#waiting) {
+    for (const flight of this.#state.waiting) {
       if (flight.lastActivity > deadline || flight.timedOut) continue;
       flight.timedOut = true;
       const silence = new Error(`no response from ${this.target.origin} within ${this.#timeoutMs} ms`);
       if (flight.upstreamRequest) flight.upstreamRequest.destroy(silence);
-      else this.#waiting.delete(flight); // not even connected yet: the agent's queue will answer
+      else this.#state.waiting.delete(flight); // not even connected yet: the agent's queue will answer
     }
   }
 
-  #onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
-    const flight = this.#flights.get(req);
+  #onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage): void {
+    const flight = flightOf(req);
     if (!flight) return;
     flight.upstreamResponse = proxyRes;
     flight.lastActivity = Date.now();
+    (proxyRes as Carrier)[FLIGHT] = flight;
     stripHopByHop(proxyRes.headers);
-    proxyRes.on('data', (chunk: Buffer) => {
-      flight.lastActivity = Date.now();
-      flight.response.add(chunk);
-    });
+    proxyRes.on('data', onResponseData);
     // http-proxy pipes the response to the client and nothing else: if the sandbox dies mid-body
     // the client would wait forever. Cut the client's connection so that it sees the failure.
     // An aborted or failed response always ends with 'close': that listener handles all three;
     // this one only keeps an 'error' without a listener from taking the process down.
     proxyRes.on('error', ignore);
-    proxyRes.once('close', () => {
-      this.#waiting.delete(flight);
-      if (proxyRes.complete) return;
-      flight.error ??= exchangeError(
-        flight.timedOut ? 'upstream-timeout' : 'upstream-aborted',
-        flight.timedOut
-          ? `${this.target.origin} stopped sending the body for ${this.#timeoutMs} ms`
-          : `${this.target.origin} closed the connection before the end of the body`,
-      );
-      res.destroy();
-    });
+    proxyRes.on('close', onUpstreamClosed);
   }
 
   #onProxyError(error: Error, req: IncomingMessage, res: ServerResponse | Socket): void {
-    const flight = this.#flights.get(req);
+    const flight = flightOf(req);
     if (flight && !flight.error) {
       const code = (error as NodeJS.ErrnoException).code;
       flight.error = flight.timedOut
@@ -343,42 +370,78 @@ export class RecordingProxy {
     });
   }
 
-  #onClientClosed(req: IncomingMessage, res: ServerResponse, flight: Flight): void {
-    flight.closed = true;
-    this.#waiting.delete(flight);
-    if (!res.writableFinished) {
-      // The client went away: stop the sandbox's work too (http-proxy leaves it running).
-      flight.error ??= exchangeError('client-aborted', 'the client closed the connection before the end of the response');
-      flight.upstreamRequest?.destroy();
-      flight.upstreamResponse?.destroy();
-    }
-    const upstream = flight.upstreamResponse;
-    const exchange: CapturedExchange = {
-      source: 'record',
-      service: this.service,
-      session: this.session,
-      startedAt: flight.startedAt,
-      durationMs: Math.round((performance.now() - flight.started) * 1000) / 1000,
-      method: req.method ?? 'GET',
-      // Origin-form request targets only reach here (absolute ones are refused): concatenation is exact.
-      url: this.target.origin + joinPaths(this.target.pathname, req.url ?? '/'),
-      requestHeaders: { ...(req.headers as HeaderMap), host: this.target.host },
-      requestBody: flight.request.take(),
-      requestBodyTruncated: flight.request.truncated,
-      status: upstream?.statusCode ?? null,
-      responseHeaders: upstream ? (upstream.headers as HeaderMap) : null,
-      responseBody: flight.response.take(),
-      responseBodyTruncated: flight.response.truncated,
-      error: flight.error,
-    };
-    this.#options.sink.write(exchange);
-    this.#options.onExchange?.(exchange);
+  #finished(): void {
     this.#inFlight -= 1;
     if (this.#stopping) {
       this.#server.closeIdleConnections();
       if (this.#inFlight === 0) this.#drained?.();
     }
   }
+}
+
+function onRequestData(this: IncomingMessage, chunk: Buffer): void {
+  flightOf(this)?.request.add(chunk);
+}
+
+function onResponseData(this: IncomingMessage, chunk: Buffer): void {
+  const flight = flightOf(this);
+  if (!flight) return;
+  flight.lastActivity = Date.now();
+  flight.response.add(chunk);
+}
+
+function onUpstreamClosed(this: IncomingMessage): void {
+  const flight = flightOf(this);
+  if (!flight) return;
+  flight.state.waiting.delete(flight);
+  if (this.complete) return;
+  const { origin, timeoutMs } = flight.state;
+  flight.error ??= exchangeError(
+    flight.timedOut ? 'upstream-timeout' : 'upstream-aborted',
+    flight.timedOut ? `${origin} stopped sending the body for ${timeoutMs} ms` : `${origin} closed the connection before the end of the body`,
+  );
+  flight.client.destroy();
+}
+
+/** The client's side is over (answered, or gone): hand the exchange to the sink. */
+function onClientClosed(this: ServerResponse): void {
+  const flight = flightOf(this);
+  if (!flight || flight.closed) return;
+  const { state } = flight;
+  const req = this.req;
+  flight.closed = true;
+  state.waiting.delete(flight);
+  if (!this.writableFinished) {
+    // The client went away: stop the sandbox's work too (http-proxy leaves it running).
+    flight.error ??= exchangeError('client-aborted', 'the client closed the connection before the end of the response');
+    flight.upstreamRequest?.destroy();
+    flight.upstreamResponse?.destroy();
+  }
+  const upstream = flight.upstreamResponse;
+  // The request is over: its header object is ours to finish (the sandbox saw the target's host).
+  const requestHeaders = req.headers as HeaderMap;
+  requestHeaders.host = state.host;
+  const exchange: CapturedExchange = {
+    source: 'record',
+    service: state.service,
+    session: state.session,
+    startedAt: flight.startedAt,
+    durationMs: Math.round((performance.now() - flight.started) * 1000) / 1000,
+    method: req.method ?? 'GET',
+    // Origin-form request targets only reach here (absolute ones are refused): concatenation is exact.
+    url: state.origin + state.basePath + (req.url ?? '/'),
+    requestHeaders,
+    requestBody: flight.request.take(),
+    requestBodyTruncated: flight.request.truncated,
+    status: upstream?.statusCode ?? null,
+    responseHeaders: upstream ? (upstream.headers as HeaderMap) : null,
+    responseBody: flight.response.take(),
+    responseBodyTruncated: flight.response.truncated,
+    error: flight.error,
+  };
+  state.sink.write(exchange);
+  state.onExchange?.(exchange);
+  state.finished();
 }
 
 function ignore(): void {}
@@ -391,12 +454,6 @@ function sendJson(res: ServerResponse, status: number, body: Record<string, unkn
   const text = JSON.stringify(body);
   res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-/** The path the sandbox sees, as http-proxy builds it: the target's path, then the request's. */
-function joinPaths(base: string, requestUrl: string): string {
-  if (base === '/' || base === '') return requestUrl;
-  return base.replace(/\/$/, '') + requestUrl;
 }
 
 function parseTarget(target: string): URL {

@@ -81,7 +81,8 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
         onExchange: (exchange) => {
           if (exchange.error) tally.failed += 1;
           else tally.answered += 1;
-          terminal.log(log.line(exchange));
+          // Under --quiet the line is not even written: building it (a redacted URL) costs per request.
+          if (!terminal.quiet) terminal.log(log.line(exchange));
         },
         onRefused: (method, url, reason) => terminal.warn(`refused ${method} ${log.target(url)}: ${reason}`),
       });
