@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CapturedExchange, Exchange } from '../model/exchange.js';
 import { describeError, isMockdriftError } from '../model/errors.js';
 import { RouteTemplate } from '../model/route.js';
+import { ShapeCache } from '../model/shape.js';
 import { BatchedWriter } from '../store/batched-writer.js';
 import { openRecordingStore } from '../store/open-recording-store.js';
 import type { RecordingStore } from '../store/recording-store.js';
@@ -28,6 +29,7 @@ try {
     routes: data.routes.map((template) => RouteTemplate.parse(template)),
     maxBodyBytes: data.maxBodyBytes,
     cache: new BodyCache(),
+    shapes: new ShapeCache(),
   };
   store = openRecordingStore(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs });
 } catch (error) {

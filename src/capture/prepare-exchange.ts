@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { CapturedExchange, Exchange, StoredBody } from '../model/exchange.js';
 import { headerValue, hopByHopHeaderNames, type HeaderMap } from '../model/headers.js';
 import { normalizePath, routeOf, type RouteTemplate } from '../model/route.js';
-import { shapeOf, type BodyShape } from '../model/shape.js';
+import { shapeOf, shapeOfUnflagged, type BodyShape, type ShapeCache } from '../model/shape.js';
 import { BodyCache, type PreparedBody } from './body-cache.js';
 import { decodeBody } from './decode-body.js';
 import { redactMultipart } from './multipart-body.js';
@@ -18,6 +18,8 @@ export interface PrepareOptions {
   readonly maxBodyBytes: number;
   /** Bodies prepared before, to reuse for identical wire bytes. Default: none (every body prepared). */
   readonly cache?: BodyCache;
+  /** Shapes spelled out before, to reuse for bodies of the same structure. Default: none. */
+  readonly shapes?: ShapeCache;
 }
 
 /**
@@ -145,11 +147,14 @@ async function prepareBody(
   const text = bytes.toString('utf8');
   const json = !truncated && looksLikeJson(type, text) ? parseJson(text) : undefined;
   if (json !== undefined) {
+    // Nearly every body needs no redaction: one walk finds that out and summarises it.
+    const shape = shapeOfUnflagged(json.value, options.redactor.inspector, options.shapes);
+    if (shape !== undefined) return { body: { content: text, size: bytes.length, truncated, hash: sameBytes ? rawHash : hashOf(text) }, shape };
     const redacted = options.redactor.redactJson(json.value);
     const content = redacted.changed ? serialize(redacted.value) : text;
     if (content !== undefined) {
       const hash = !redacted.changed && sameBytes ? rawHash : hashOf(content);
-      return { body: { content, size: Buffer.byteLength(content), truncated, hash }, shape: shapeOf(redacted.value) };
+      return { body: { content, size: Buffer.byteLength(content), truncated, hash }, shape: shapeOf(redacted.value, options.shapes) };
     }
   }
   const redacted = options.redactor.redactText(text);

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { HeaderMap } from '../model/headers.js';
+import type { ValueInspector } from '../model/shape.js';
 import { compileSafeRegex, type SafeRegex } from '../model/safe-regex.js';
 import { SECRET_SHAPES_HINT, SECRET_SHAPES_SOURCE } from './secret-shapes.js';
 
@@ -89,6 +90,12 @@ const SCHEME_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-aut
 
 /** Field-name verdicts are cached; a hostile body with endless distinct keys only resets the cache. */
 const FIELD_CACHE_LIMIT = 10_000;
+/** Header values remembered with their redaction, and the longest value remembered. */
+const HEADER_CACHE_LIMIT = 4096;
+const HEADER_CACHE_VALUE_LIMIT = 1024;
+/** Innocent strings remembered, and the longest one remembered. */
+const INNOCENT_CACHE_LIMIT = 16_384;
+const INNOCENT_CACHE_VALUE_LIMIT = 256;
 
 /** The characters of an RFC 9110 `token68` credential. */
 const TOKEN68 = String.raw`[A-Za-z0-9\-._~+/]+=*`;
@@ -181,8 +188,22 @@ export class Redactor {
   readonly #extraWholeValues: readonly SafeRegex[];
   readonly #fieldCache = new Map<string, boolean>();
   readonly #credentialCache = new Map<string, boolean>();
+  /** Redacted header values by `name\nvalue` (a header value never holds a line break). */
+  readonly #headerCache = new Map<string, string>();
+  /** Strings found innocent lately: a body repeats most of its values from one answer to the next. */
+  readonly #innocent = new Set<string>();
   /** See {@link RedactionOptions.binaryBodies}. */
   readonly binaryBodies: 'digest' | 'keep';
+  /**
+   * Tells, key by key and leaf by leaf, whether {@link redactJson} would change anything about a
+   * parsed JSON body: a secret field name, a string holding a secret, a card-like number. A walk
+   * that meets none of them can keep the body as it is without a second walk.
+   */
+  readonly inspector: ValueInspector = {
+    key: (name) => this.#isSecretField(name),
+    string: (value) => this.#hidesSecret(value),
+    number: (value) => value !== 0 && isCardLikeNumber(value),
+  };
 
   /** @throws Error naming the option and the pattern when a regular expression source is invalid. */
   constructor(options: RedactionOptions = {}) {
@@ -207,11 +228,29 @@ export class Redactor {
   redactHeaders(headers: HeaderMap): HeaderMap {
     // Null prototype like `toHeaderMap`: a `__proto__` header becomes an own property, not a prototype.
     const out = Object.create(null) as HeaderMap;
-    for (const [name, value] of Object.entries(headers)) {
-      const redact = this.#headerRedaction(name.toLowerCase());
-      out[name] = Array.isArray(value) ? value.map(redact) : redact(value);
+    for (const name of Object.keys(headers)) {
+      const value = headers[name]!;
+      const lower = name.toLowerCase();
+      out[name] = Array.isArray(value) ? value.map((item) => this.#redactHeaderValue(lower, item)) : this.#redactHeaderValue(lower, value);
     }
     return out;
+  }
+
+  /**
+   * One header value, redacted. A sandbox sends the same few header values over and over
+   * (`content-type`, `server`, `cache-control`): their results are remembered, so that the value
+   * patterns run once per distinct value rather than once per exchange. In memory only.
+   */
+  #redactHeaderValue(name: string, value: string): string {
+    if (value.length > HEADER_CACHE_VALUE_LIMIT) return this.#headerRedaction(name)(value);
+    const key = `${name}\n${value}`;
+    let redacted = this.#headerCache.get(key);
+    if (redacted === undefined) {
+      redacted = this.#headerRedaction(name)(value);
+      if (this.#headerCache.size >= HEADER_CACHE_LIMIT) this.#headerCache.clear();
+      this.#headerCache.set(key, redacted);
+    }
+    return redacted;
   }
 
   /**
@@ -369,6 +408,17 @@ export class Redactor {
       if (value !== 0 && (redactAll || isCardLikeNumber(value))) return 0;
     }
     return value;
+  }
+
+  /** Whether redacting the string would change it; innocent short strings are remembered. */
+  #hidesSecret(value: string): boolean {
+    if (this.#innocent.has(value)) return false;
+    if (this.#redactString(value) !== value) return true;
+    if (value.length <= INNOCENT_CACHE_VALUE_LIMIT) {
+      if (this.#innocent.size >= INNOCENT_CACHE_LIMIT) this.#innocent.clear();
+      this.#innocent.add(value);
+    }
+    return false;
   }
 
   /** A string that is a secret becomes `[REDACTED]`; secrets inside a longer string are cut out. */

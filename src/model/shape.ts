@@ -139,7 +139,35 @@ function newNode(key: string | null): PathNode {
  * lookup per field rather than a path string each; paths are spelled out once, at the end.
  * Objects are read with `Object.keys`, so keys such as `__proto__` are ordinary paths.
  */
-export function shapeOf(body: unknown): BodyShape {
+export function shapeOf(body: unknown, cache?: ShapeCache): BodyShape {
+  const root = walk(body, undefined)!;
+  return cache ? cache.shapeOf(root) : spellOut(root);
+}
+
+/**
+ * What {@link shapeOfUnflagged} asks about every key and leaf it walks past: true flags it (a key
+ * naming a secret, a value holding one).
+ */
+export interface ValueInspector {
+  key(name: string): boolean;
+  string(value: string): boolean;
+  number(value: number): boolean;
+}
+
+/**
+ * The shape of a body, or undefined as soon as the inspector flags one of its keys or values, or
+ * when the walk would leave part of the body unseen (deeper than {@link MAX_SHAPE_DEPTH}, more
+ * than {@link MAX_SHAPE_PATHS} paths). One walk answers both "does anything here need
+ * redacting?" and "what is its shape?" for the bodies — nearly all — that need no redaction.
+ */
+export function shapeOfUnflagged(body: unknown, inspector: ValueInspector, cache?: ShapeCache): BodyShape | undefined {
+  const root = walk(body, inspector);
+  if (root === undefined) return undefined;
+  return cache ? cache.shapeOf(root) : spellOut(root);
+}
+
+/** The tree of paths of a body; undefined when the inspector flagged something or a limit was hit. */
+function walk(body: unknown, inspector: ValueInspector | undefined): PathNode | undefined {
   const root = newNode(null);
   let nodes = 1;
   const values: unknown[] = [body];
@@ -158,6 +186,7 @@ export function shapeOf(body: unknown): BodyShape {
     switch (typeof value) {
       case 'string':
       case 'number': {
+        if (inspector && (typeof value === 'string' ? inspector.string(value) : inspector.number(value))) return undefined;
         node.types |= TYPE_BIT[typeof value as 'string' | 'number'];
         const format = formatOf(value);
         if (format) node.formats |= FORMAT_BIT[format];
@@ -169,10 +198,17 @@ export function shapeOf(body: unknown): BodyShape {
     }
     if (Array.isArray(value)) {
       node.types |= TYPE_BIT.array;
-      if (depth >= MAX_SHAPE_DEPTH || value.length === 0) continue;
+      if (value.length === 0) continue;
+      if (depth >= MAX_SHAPE_DEPTH) {
+        if (inspector) return undefined;
+        continue;
+      }
       let items = node.items;
       if (!items) {
-        if (nodes >= MAX_SHAPE_PATHS) continue;
+        if (nodes >= MAX_SHAPE_PATHS) {
+          if (inspector) return undefined;
+          continue;
+        }
         items = node.items = newNode(null);
         nodes += 1;
       }
@@ -185,14 +221,22 @@ export function shapeOf(body: unknown): BodyShape {
       continue;
     }
     node.types |= TYPE_BIT.object;
-    if (depth >= MAX_SHAPE_DEPTH) continue;
-    node.containers += 1;
     const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    if (depth >= MAX_SHAPE_DEPTH) {
+      if (inspector && keys.length > 0) return undefined;
+      continue;
+    }
+    node.containers += 1;
     const children = (node.children ??= new Map());
-    for (const key of Object.keys(object)) {
+    for (const key of keys) {
+      if (inspector?.key(key)) return undefined;
       let child = children.get(key);
       if (!child) {
-        if (nodes >= MAX_SHAPE_PATHS) continue;
+        if (nodes >= MAX_SHAPE_PATHS) {
+          if (inspector) return undefined;
+          continue;
+        }
         child = newNode(key);
         children.set(key, child);
         nodes += 1;
@@ -202,7 +246,55 @@ export function shapeOf(body: unknown): BodyShape {
       depths.push(depth + 1);
     }
   }
-  return spellOut(root);
+  return root;
+}
+
+/**
+ * Shapes already spelled out, by a fingerprint of the walked tree. A route answers bodies of the
+ * same structure with different values: the walk cannot be avoided (it is what finds the
+ * structure), but spelling the paths out, sorting them and — in the store — serialising and
+ * hashing the shape can. The same shape object is returned for the same structure, so that its
+ * consumers can recognise it by identity. Shapes are treated as immutable; a bounded number are kept.
+ */
+export class ShapeCache {
+  readonly #shapes = new Map<string, BodyShape>();
+  readonly #maxEntries: number;
+
+  /** @param maxEntries Most distinct structures kept. Default: 512. */
+  constructor(maxEntries = 512) {
+    this.#maxEntries = maxEntries;
+  }
+
+  /** @internal */
+  shapeOf(root: PathNode): BodyShape {
+    const key = fingerprint(root);
+    let shape = this.#shapes.get(key);
+    if (shape === undefined) {
+      shape = spellOut(root);
+      if (this.#shapes.size >= this.#maxEntries) this.#shapes.clear();
+      this.#shapes.set(key, shape);
+    }
+    return shape;
+  }
+}
+
+/**
+ * The walked tree in prefix order, with counts: two trees give the same text only when they have
+ * the same keys in the same order, with the same types, formats and partial flags. Costs one
+ * string per path, where spelling out costs an escaped path, arrays and a sort.
+ */
+function fingerprint(root: PathNode): string {
+  const parts: Array<string | number> = [];
+  const stack: Array<{ node: PathNode; partial: boolean }> = [{ node: root, partial: false }];
+  while (stack.length > 0) {
+    const { node, partial } = stack.pop()!;
+    const children = node.children;
+    parts.push(node.types | (node.formats << 6) | (partial ? 1 << 20 : 0) | (node.items ? 1 << 21 : 0), children ? children.size : 0);
+    if (node.key !== null) parts.push(node.key.length, node.key);
+    if (node.items) stack.push({ node: node.items, partial: node.items.seen < node.containers });
+    if (children) for (const child of children.values()) stack.push({ node: child, partial: child.seen < node.containers });
+  }
+  return parts.join('\u0000');
 }
 
 /** The tree as path → facts, paths sorted. */

@@ -59,6 +59,11 @@ export class SqliteRecordingStore implements RecordingStore {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #shapeIds = new Map<string, number>();
+  /**
+   * Ids of shape objects already stored: the capture pipeline hands the same shape object for a
+   * body it prepared before, and serialising and hashing it again is most of the cost of a row.
+   */
+  #shapeObjectIds = new WeakMap<BodyShape, number>();
   /** Digests of bodies this connection stored lately: an identical body is not sent to SQLite again. */
   readonly #knownBodies = new Set<string>();
   readonly #prepared = new Map<string, Database.Statement>();
@@ -122,13 +127,17 @@ export class SqliteRecordingStore implements RecordingStore {
     try {
       db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       if (!readonly) {
+        // 16 KiB pages for a new store (an existing one keeps its own): a recorded body of tens of
+        // kilobytes spans a quarter of the overflow pages, and of the WAL frames and checkpoint
+        // copies that go with them. Only possible before the first table and the switch to WAL.
+        db.pragma('page_size = 16384');
         db.pragma('journal_mode = WAL');
         // Deleted rows (prune) are overwritten with zeros, not left readable in free pages.
         db.pragma('secure_delete = ON');
         db.pragma('synchronous = NORMAL');
         // Checkpoint every 64 MB of WAL instead of every 4 MB: fewer, larger copies and syncs
         // while recording; closing the store checkpoints what is left.
-        db.pragma('wal_autocheckpoint = 16384');
+        db.pragma(`wal_autocheckpoint = ${Math.round((64 * 1024 * 1024) / (db.pragma('page_size', { simple: true }) as number))}`);
         db.pragma('cache_size = -32768');
       }
       const version = readonly ? (db.pragma('user_version', { simple: true }) as number) : migrate(db);
@@ -178,6 +187,7 @@ export class SqliteRecordingStore implements RecordingStore {
     } catch (error) {
       // The rollback removed the shape and body rows this batch added: forget them (SQLite may reuse ids).
       this.#shapeIds.clear();
+      this.#shapeObjectIds = new WeakMap();
       this.#parsedShapes.clear();
       this.#knownBodies.clear();
       throw error;
@@ -208,7 +218,7 @@ export class SqliteRecordingStore implements RecordingStore {
       responseBodyTruncated: exchange.responseBody?.truncated ? 1 : 0,
       contentType: exchange.contentType,
       contentEncoding: exchange.contentEncoding,
-      shapeId: exchange.responseShape ? this.#shapeId(serializeShape(exchange.responseShape)) : null,
+      shapeId: exchange.responseShape ? this.#shapeIdOf(exchange.responseShape) : null,
       errorCode: exchange.error?.code ?? null,
       errorMessage: exchange.error?.message ?? null,
       headerNames: exchange.responseHeaders ? Object.keys(exchange.responseHeaders).sort().join(',') : null,
@@ -237,6 +247,15 @@ export class SqliteRecordingStore implements RecordingStore {
     if (this.#knownBodies.size >= 4096) this.#knownBodies.clear();
     this.#knownBodies.add(hash);
     return hash;
+  }
+
+  #shapeIdOf(shape: BodyShape): number {
+    let id = this.#shapeObjectIds.get(shape);
+    if (id === undefined) {
+      id = this.#shapeId(serializeShape(shape));
+      this.#shapeObjectIds.set(shape, id);
+    }
+    return id;
   }
 
   #shapeId(text: string): number {
@@ -478,6 +497,7 @@ export class SqliteRecordingStore implements RecordingStore {
     } finally {
       // Deleted shape ids may be handed out again by SQLite, and deleted bodies must be written anew.
       this.#shapeIds.clear();
+      this.#shapeObjectIds = new WeakMap();
       this.#parsedShapes.clear();
       this.#knownBodies.clear();
     }
@@ -545,7 +565,6 @@ function fileIdentity(file: string): string | null {
   return stats ? `${stats.dev}:${stats.ino}` : null;
 }
 
-/** Creates the store file with mode 0600 before SQLite does (SQLite would use the umask). */
 /**
  * After a large prune, rebuilds the file so that it shrinks: VACUUM when at least a quarter of
  * its pages (and 1 MiB) are free. secure_delete has already zeroed them; this gives them back.
@@ -559,6 +578,7 @@ function reclaimFreePages(db: Database.Database): void {
   db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
+/** Creates the store file with mode 0600 before SQLite does (SQLite would use the umask). */
 function createPrivateFile(file: string): void {
   if (file === ':memory:') return;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

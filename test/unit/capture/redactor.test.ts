@@ -6,6 +6,9 @@ import {
   REDACTED,
   Redactor,
 } from '../../../src/capture/redactor.js';
+import { shapeOfUnflagged } from '../../../src/model/shape.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -443,5 +446,92 @@ describe('redaction properties', () => {
         expect(redactor.redactQueryString(`?q=1&client_secret=${secret}`).search).not.toContain(secret);
       }),
     );
+  });
+});
+
+describe('Redactor.inspector', () => {
+  const secretKeys = ['password', 'api_key', 'clientSecret', 'Authorization', 'access-token', 'card[cvc]'];
+  const secretStrings = [STRIPE_KEY, JWT, `Bearer ${'a1B2c3D4'.repeat(4)}`, '4242 4242 4242 4242', `token=${'x'.repeat(20)} in text`, `{"password": "hunter2"}`];
+  const secretNumbers = [4242424242424242, 5555555555554444];
+
+  /** Puts `leaf` (under `key`, when given) somewhere inside `value`, chosen by `path`. */
+  function plant(value: unknown, route: readonly number[], key: string | undefined, leaf: unknown): unknown {
+    const planted = key === undefined ? leaf : { [key]: leaf };
+    if (route.length === 0 || typeof value !== 'object' || value === null) return Array.isArray(value) ? [...value, planted] : { value, planted };
+    if (Array.isArray(value)) {
+      if (value.length === 0) return [planted];
+      const index = route[0]! % value.length;
+      return value.map((item, i) => (i === index ? plant(item, route.slice(1), key, leaf) : item));
+    }
+    const keys = Object.keys(value);
+    if (keys.length === 0) return { ...value, planted };
+    const chosen = keys[route[0]! % keys.length]!;
+    return { ...(value as Record<string, unknown>), [chosen]: plant((value as Record<string, unknown>)[chosen], route.slice(1), key, leaf) };
+  }
+
+  it('flags every body that redactJson would change, wherever the secret sits', () => {
+    const leaf = fc.oneof(
+      fc.constantFrom(...secretStrings).map((text) => ({ key: undefined as string | undefined, leaf: text as unknown })),
+      fc.constantFrom(...secretNumbers).map((n) => ({ key: undefined as string | undefined, leaf: n as unknown })),
+      fc.tuple(fc.constantFrom(...secretKeys), fc.oneof(fc.string(), fc.integer(), fc.jsonValue())).map(([key, value]) => ({ key, leaf: value })),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.array(fc.nat(), { maxLength: 5 }), leaf, (value, route, secret) => {
+        const body = JSON.parse(JSON.stringify(plant(value, route, secret.key, secret.leaf))) as unknown;
+        const fresh = new Redactor();
+        const changed = fresh.redactJson(body).changed;
+        const flagged = shapeOfUnflagged(body, fresh.inspector) === undefined;
+        if (changed) expect(flagged).toBe(true);
+        // Asked again, from the remembered innocent strings: the same answer.
+        expect(shapeOfUnflagged(body, fresh.inspector) === undefined).toBe(flagged);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('lets every JSON body of the real fixture files through that redactJson keeps as it is, and stops every one it changes', () => {
+    const root = path.resolve('../shared/real-fixtures/files');
+    const bodies: unknown[] = [];
+    const collect = (value: unknown, depth: number): void => {
+      // Response bodies inside fixtures are JSON objects or JSON text: take both.
+      if (depth > 40) return;
+      if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+        try {
+          bodies.push(JSON.parse(value));
+        } catch {
+          // not JSON
+        }
+      } else if (typeof value === 'object' && value !== null) {
+        bodies.push(value);
+        for (const child of Object.values(value)) collect(child, depth + 1);
+      }
+    };
+    for (const file of fs.readdirSync(root, { recursive: true }) as string[]) {
+      if (!file.endsWith('.json')) continue;
+      try {
+        collect(JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')), 0);
+      } catch {
+        // a file that is not strict JSON is read by its own loader's tests
+      }
+    }
+    expect(bodies.length).toBeGreaterThan(1000);
+    let changedCount = 0;
+    let kept = 0;
+    let letThrough = 0;
+    for (const body of bodies) {
+      const changed = redactor.redactJson(body).changed;
+      const flagged = shapeOfUnflagged(body, redactor.inspector) === undefined;
+      if (changed) {
+        changedCount += 1;
+        expect(flagged).toBe(true);
+      } else {
+        kept += 1;
+        if (!flagged) letThrough += 1;
+      }
+    }
+    // The corpus holds real tokens and authorization headers: the rule is exercised, not vacuous.
+    expect(changedCount).toBeGreaterThan(0);
+    // Only a secret-named field with nothing to hide (null, true) stops a body redaction keeps.
+    expect(letThrough / kept).toBeGreaterThan(0.9);
   });
 });

@@ -8,7 +8,10 @@ import {
   parseShape,
   serializeShape,
   shapeOf,
+  shapeOfUnflagged,
+  ShapeCache,
   type BodyShape,
+  type ValueInspector,
 } from '../../../src/model/shape.js';
 import { childPath, itemsPath, ROOT_PATH } from '../../../src/model/json-path.js';
 
@@ -312,5 +315,79 @@ describe('shape properties', () => {
         expect(serializeShape(shapeOf(reverseArrays(value)))).toBe(serializeShape(shapeOf(value)));
       }),
     );
+  });
+});
+
+describe('ShapeCache', () => {
+  const answer = (id: number, created: string) => ({ id, created, items: [{ sku: `SKU-${id}`, qty: id }, { sku: 'SKU-2', qty: 1, note: null }] });
+
+  it('gives the same shape object to bodies of one structure with different values', () => {
+    const cache = new ShapeCache();
+    const first = shapeOf(answer(1, '2026-12-02T09:00:00Z'), cache);
+    const second = shapeOf(answer(2, '2026-12-02T09:00:01Z'), cache);
+    expect(second).toBe(first);
+    expect(plain(first)).toEqual(plain(shapeOf(answer(1, '2026-12-02T09:00:00Z'))));
+  });
+
+  it('tells apart structures that differ only in a type, a format, a partial field or nesting', () => {
+    const cache = new ShapeCache();
+    const bodies = [
+      { id: 1, created: '2026-12-02T09:00:00Z' },
+      { id: '1', created: '2026-12-02T09:00:00Z' },
+      { id: 1, created: 'yesterday' },
+      { id: 1, created: null },
+      { list: [{ a: 1 }, { a: 2 }] },
+      { list: [{ a: 1 }, {}] },
+      { list: [{ a: { b: 1 } }] },
+      { list: { a: 1 } },
+      { 'a\u0000b': 1 },
+      { a: 1, b: 1 },
+      { ab: 1 },
+    ];
+    const shapes = bodies.map((body) => shapeOf(body, cache));
+    expect(new Set(shapes).size).toBe(bodies.length);
+    bodies.forEach((body, index) => expect(plain(shapes[index]!)).toEqual(plain(shapeOf(body))));
+  });
+
+  it('agrees with the uncached shape on any JSON value, asked twice', () => {
+    const cache = new ShapeCache(8);
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const expected = serializeShape(shapeOf(value));
+        expect(serializeShape(shapeOf(value, cache))).toBe(expected);
+        expect(serializeShape(shapeOf(JSON.parse(JSON.stringify(value)), cache))).toBe(expected);
+      }),
+    );
+  });
+});
+
+describe('shapeOfUnflagged', () => {
+  const none: ValueInspector = { key: () => false, string: () => false, number: () => false };
+
+  it('is the shape when nothing is flagged', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(serializeShape(shapeOfUnflagged(value, none)!)).toBe(serializeShape(shapeOf(value)));
+      }),
+    );
+  });
+
+  it('is undefined as soon as a key, a string or a number anywhere is flagged', () => {
+    const body = { user: { name: 'Ada', tokens: [{ value: 'sk_live_x', uses: 4242424242424242 }] } };
+    expect(shapeOfUnflagged(body, { ...none, key: (name) => name === 'value' })).toBeUndefined();
+    expect(shapeOfUnflagged(body, { ...none, string: (text) => text.startsWith('sk_') })).toBeUndefined();
+    expect(shapeOfUnflagged(body, { ...none, number: (n) => n > 1e12 })).toBeUndefined();
+    expect(shapeOfUnflagged(body, { ...none, string: (text) => text === 'Grace' })).toBeDefined();
+  });
+
+  it('is undefined when the walk would leave part of the body unseen, so that nothing escapes inspection', () => {
+    let deep: unknown = { secret: 'x' };
+    for (let i = 0; i < MAX_SHAPE_DEPTH + 2; i++) deep = { next: deep };
+    expect(shapeOfUnflagged(deep, none)).toBeUndefined();
+    let deepArray: unknown = ['x'];
+    for (let i = 0; i < MAX_SHAPE_DEPTH + 2; i++) deepArray = [deepArray];
+    expect(shapeOfUnflagged(deepArray, none)).toBeUndefined();
+    const wide = Object.fromEntries(Array.from({ length: MAX_SHAPE_PATHS + 10 }, (_, i) => [`k${i}`, i]));
+    expect(shapeOfUnflagged(wide, none)).toBeUndefined();
   });
 });

@@ -512,4 +512,53 @@ describe('migrations', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('creates a new store with 16 KiB pages and leaves an existing store its own page size', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockdrift-pages-'));
+    try {
+      const fresh = path.join(dir, 'fresh.db');
+      SqliteRecordingStore.open(fresh).close();
+      const old = path.join(dir, 'old.db');
+      const db = new Database(old);
+      db.exec(MIGRATIONS[0]!.sql);
+      db.pragma('user_version = 1');
+      db.close();
+      const store = SqliteRecordingStore.open(old);
+      store.insert([makeExchange()]);
+      store.close();
+      const pageSize = (file: string): number => {
+        const reader = new Database(file, { readonly: true });
+        try {
+          return reader.pragma('page_size', { simple: true }) as number;
+        } finally {
+          reader.close();
+        }
+      };
+      expect(pageSize(fresh)).toBe(16384);
+      expect(pageSize(old)).toBe(4096);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps one index by route: lookups by route use the index by shape and time, whose key starts the same', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockdrift-index-'));
+    try {
+      const file = path.join(dir, 'store.db');
+      SqliteRecordingStore.open(file).close();
+      const db = new Database(file, { readonly: true });
+      const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'exchanges' AND sql IS NOT NULL").pluck().all();
+      expect(indexes).not.toContain('exchanges_by_route');
+      expect(indexes).toContain('exchanges_by_shape_time');
+      const plan = db
+        .prepare("EXPLAIN QUERY PLAN SELECT count(*) FROM exchanges WHERE service = 'a' AND method = 'GET' AND route = '/x' AND status = 200")
+        .all()
+        .map((row) => (row as { detail: string }).detail)
+        .join('\n');
+      expect(plan).toContain('exchanges_by_shape_time');
+      db.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
