@@ -128,6 +128,9 @@ const TYPES: readonly JsonType[] = ['array', 'boolean', 'null', 'number', 'objec
 const TYPE_BIT: Readonly<Record<JsonType, number>> = { array: 1, boolean: 2, null: 4, number: 8, object: 16, string: 32 };
 const FORMATS: readonly ValueFormat[] = ['date', 'date-time', 'decimal', 'decimal-string', 'email', 'integer', 'integer-string', 'time', 'uri', 'uuid'];
 const FORMAT_BIT = Object.fromEntries(FORMATS.map((format, index) => [format, 1 << index])) as Record<ValueFormat, number>;
+const [ARRAY_BIT, BOOLEAN_BIT, NULL_BIT, NUMBER_BIT, OBJECT_BIT, STRING_BIT] = [1, 2, 4, 8, 16, 32] as const;
+const INTEGER_BIT = FORMAT_BIT.integer;
+const DECIMAL_BIT = FORMAT_BIT.decimal;
 
 function newNode(key: string | null): PathNode {
   return { types: 0, formats: 0, seen: 0, containers: 0, key, children: null, items: null };
@@ -170,34 +173,22 @@ export function shapeOfUnflagged(body: unknown, inspector: ValueInspector, cache
 function walk(body: unknown, inspector: ValueInspector | undefined): PathNode | undefined {
   const root = newNode(null);
   let nodes = 1;
-  const values: unknown[] = [body];
-  const targets: PathNode[] = [root];
-  const depths: number[] = [0];
+  // Only containers go on the stack: leaves, most of a body, are taken where they are met.
+  const values: object[] = [];
+  const targets: PathNode[] = [];
+  const depths: number[] = [];
+  if (!visit(root, body, inspector)) return undefined;
+  if (typeof body === 'object' && body !== null) {
+    values.push(body);
+    targets.push(root);
+    depths.push(0);
+  }
 
   while (values.length > 0) {
-    const value = values.pop();
+    const value = values.pop()!;
     const node = targets.pop()!;
     const depth = depths.pop()!;
-    node.seen += 1;
-    if (value === null) {
-      node.types |= TYPE_BIT.null;
-      continue;
-    }
-    switch (typeof value) {
-      case 'string':
-      case 'number': {
-        if (inspector && (typeof value === 'string' ? inspector.string(value) : inspector.number(value))) return undefined;
-        node.types |= TYPE_BIT[typeof value as 'string' | 'number'];
-        const format = formatOf(value);
-        if (format) node.formats |= FORMAT_BIT[format];
-        continue;
-      }
-      case 'boolean':
-        node.types |= TYPE_BIT.boolean;
-        continue;
-    }
     if (Array.isArray(value)) {
-      node.types |= TYPE_BIT.array;
       if (value.length === 0) continue;
       if (depth >= MAX_SHAPE_DEPTH) {
         if (inspector) return undefined;
@@ -214,13 +205,16 @@ function walk(body: unknown, inspector: ValueInspector | undefined): PathNode | 
       }
       node.containers += value.length;
       for (let i = value.length - 1; i >= 0; i--) {
-        values.push(value[i]);
-        targets.push(items);
-        depths.push(depth + 1);
+        const item: unknown = value[i];
+        if (!visit(items, item, inspector)) return undefined;
+        if (typeof item === 'object' && item !== null) {
+          values.push(item);
+          targets.push(items);
+          depths.push(depth + 1);
+        }
       }
       continue;
     }
-    node.types |= TYPE_BIT.object;
     const object = value as Record<string, unknown>;
     const keys = Object.keys(object);
     if (depth >= MAX_SHAPE_DEPTH) {
@@ -241,12 +235,45 @@ function walk(body: unknown, inspector: ValueInspector | undefined): PathNode | 
         children.set(key, child);
         nodes += 1;
       }
-      values.push(object[key]);
-      targets.push(child);
-      depths.push(depth + 1);
+      const item = object[key];
+      if (!visit(child, item, inspector)) return undefined;
+      if (typeof item === 'object' && item !== null) {
+        values.push(item);
+        targets.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return root;
+}
+
+/**
+ * Counts one occurrence of a value at its path: its type and, for a leaf, its format. False when
+ * the inspector flags the leaf. Containers are only typed here; the walk opens them.
+ */
+function visit(node: PathNode, value: unknown, inspector: ValueInspector | undefined): boolean {
+  node.seen += 1;
+  switch (typeof value) {
+    case 'string': {
+      if (inspector?.string(value)) return false;
+      node.types |= STRING_BIT;
+      const format = formatOf(value);
+      if (format) node.formats |= FORMAT_BIT[format];
+      return true;
+    }
+    case 'number': {
+      if (inspector?.number(value)) return false;
+      node.types |= NUMBER_BIT;
+      node.formats |= Number.isInteger(value) ? INTEGER_BIT : DECIMAL_BIT;
+      return true;
+    }
+    case 'boolean':
+      node.types |= BOOLEAN_BIT;
+      return true;
+    default:
+      node.types |= value === null ? NULL_BIT : Array.isArray(value) ? ARRAY_BIT : OBJECT_BIT;
+      return true;
+  }
 }
 
 /**
