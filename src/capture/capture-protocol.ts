@@ -26,25 +26,25 @@ export interface CaptureStats {
 }
 
 /**
- * Captured exchanges on their way to the worker. Their bodies travel apart, in one transferred
- * buffer: `spans` holds, per exchange, the offset and length of its request body then of its
- * response body in `bodies` (offset -1: no body).
+ * Captured exchanges on their way to the worker. Their bodies travel apart, in transferred
+ * buffers: `spans` holds, per exchange, three numbers for its request body then three for its
+ * response body — the index of the buffer in `buffers` (-1: no body), the offset, the length.
  */
 export interface CaptureBatch {
   readonly type: 'capture';
-  /** The exchanges, with null bodies: the bytes are in `bodies`. */
+  /** The exchanges, with null bodies: the bytes are in `buffers`. */
   readonly exchanges: readonly CapturedExchange[];
-  readonly bodies: ArrayBuffer;
+  readonly buffers: readonly ArrayBuffer[];
   readonly spans: Int32Array;
   /** What the batch weighs in the writer's backlog. */
   readonly bytes: number;
 }
 
-/** The body of the `index`-th exchange of a batch (0: request, 1: response), as a view of `bodies`. */
-export function bodyOf(batch: Pick<CaptureBatch, 'bodies' | 'spans'>, index: number, which: 0 | 1): Buffer | null {
-  const at = index * 4 + which * 2;
-  const offset = batch.spans[at]!;
-  return offset < 0 ? null : Buffer.from(batch.bodies, offset, batch.spans[at + 1]);
+/** The body of the `index`-th exchange of a batch (0: request, 1: response), as a view of its buffer. */
+export function bodyOf(batch: Pick<CaptureBatch, 'buffers' | 'spans'>, index: number, which: 0 | 1): Buffer | null {
+  const at = index * 6 + which * 3;
+  const buffer = batch.spans[at]!;
+  return buffer < 0 ? null : Buffer.from(batch.buffers[buffer]!, batch.spans[at + 1], batch.spans[at + 2]);
 }
 
 export type ToWorker =

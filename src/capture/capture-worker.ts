@@ -51,7 +51,12 @@ const writer = new BatchedWriter<Exchange>((batch) => store.insert(batch), {
 let failedToPrepare = 0;
 
 async function capture(batch: CaptureBatch): Promise<void> {
-  const { exchanges } = batch;
+  const { exchanges, spans } = batch;
+  // Room is reported as it is made, not once per batch: a proxy holding requests until the
+  // worker catches up lets them go a few at a time.
+  const fixed = exchanges.length > 0 ? (batch.bytes - bodyBytesOf(spans)) / exchanges.length : 0;
+  let done = 0;
+  let reported = 0;
   for (let i = 0; i < exchanges.length; i++) {
     const captured: CapturedExchange = { ...exchanges[i]!, requestBody: bodyOf(batch, i, 0), responseBody: bodyOf(batch, i, 1) };
     try {
@@ -60,8 +65,22 @@ async function capture(batch: CaptureBatch): Promise<void> {
       failedToPrepare += 1;
       send({ type: 'warning', message: `could not store ${captured.method} ${captured.url}: ${describeError(error)}` });
     }
+    done += fixed + (captured.requestBody?.byteLength ?? 0) + (captured.responseBody?.byteLength ?? 0);
+    if (done - reported >= REPORT_EVERY_BYTES && i < exchanges.length - 1) {
+      send({ type: 'consumed', bytes: done - reported });
+      reported = done;
+    }
   }
-  send({ type: 'consumed', bytes: batch.bytes });
+  send({ type: 'consumed', bytes: batch.bytes - reported });
+}
+
+/** How much preparing has to free before the proxy hears of it mid-batch. */
+const REPORT_EVERY_BYTES = 256 * 1024;
+
+function bodyBytesOf(spans: Int32Array): number {
+  let total = 0;
+  for (let at = 0; at < spans.length; at += 3) if (spans[at]! >= 0) total += spans[at + 2]!;
+  return total;
 }
 
 async function flushed(id: number): Promise<void> {

@@ -101,13 +101,21 @@ export class CaptureWriter {
     return this.#backlog > this.#maxBacklog;
   }
 
-  /** Resolves once the backlog is down to half of `maxBacklogBytes` (at once when it is). */
+  /**
+   * Resolves once the backlog is back under `maxBacklogBytes` (at once when it is). Held requests
+   * go on as soon as the worker has made room, a few at a time, rather than all at once after a
+   * long drain: when the worker sets the pace, every request waits a little instead of some
+   * waiting long.
+   */
   ready(): Promise<void> {
-    if (this.#backlog <= this.#maxBacklog / 2 || this.#exited || this.#closed) return Promise.resolve();
+    if (this.#backlog <= this.#maxBacklog || this.#exited || this.#closed) return Promise.resolve();
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
-  /** Queues an exchange for storage. Never blocks and never throws. */
+  /**
+   * Queues an exchange for storage. Never blocks and never throws. A body of 16 KiB or more that
+   * owns all of its memory is moved to the worker, not copied: it is empty afterwards.
+   */
   write(exchange: CapturedExchange): void {
     if (this.#closed || this.#exited) {
       this.#onWarning(`exchange ${exchange.method} ${exchange.url} arrived after the store was closed; not stored`);
@@ -145,12 +153,12 @@ export class CaptureWriter {
     const batch = packBatch(this.#queue);
     this.#queue = [];
     this.#backlog += batch.bytes;
-    this.#worker.postMessage({ type: 'capture', ...batch } satisfies ToWorker, [batch.bodies]);
+    this.#worker.postMessage({ type: 'capture', ...batch } satisfies ToWorker, batch.buffers);
   }
 
   #consumed(bytes: number): void {
     this.#backlog = Math.max(0, this.#backlog - bytes);
-    if (this.#backlog > this.#maxBacklog / 2) return;
+    if (this.#backlog > this.#maxBacklog) return;
     const waiting = this.#drained;
     this.#drained = [];
     for (const resolve of waiting) resolve();
@@ -192,36 +200,63 @@ export class CaptureWriter {
 }
 
 /**
- * A batch as it crosses to the worker: the exchanges without their bodies, and every body copied
- * into one buffer that is transferred, not cloned. One allocation and one transfer per batch,
- * whatever the number of bodies; a body that is a view of a larger buffer (a socket's read
- * buffer) costs only its own bytes.
+ * A batch as it crosses to the worker: the exchanges without their bodies, the bodies in buffers
+ * that are transferred, not cloned. Small bodies are copied into one buffer per batch (one
+ * allocation and one transfer, and a body that is a view of a socket's read buffer costs only its
+ * own bytes); a large body that owns all of its memory travels as it is, without a copy.
  */
 function packBatch(exchanges: readonly CapturedExchange[]): Omit<CaptureBatch, 'type'> {
-  let total = 0;
-  for (const exchange of exchanges) total += (exchange.requestBody?.byteLength ?? 0) + (exchange.responseBody?.byteLength ?? 0);
-  const bodies = Buffer.allocUnsafeSlow(total);
-  const spans = new Int32Array(exchanges.length * 4);
+  let copied = 0;
+  let bytes = 0;
+  for (const exchange of exchanges) {
+    for (const body of [exchange.requestBody, exchange.responseBody]) {
+      if (body === null) continue;
+      bytes += body.byteLength;
+      if (!travelsAlone(body)) copied += body.byteLength;
+    }
+  }
+  const arena = Buffer.allocUnsafeSlow(copied);
+  const buffers: ArrayBuffer[] = [arena.buffer as ArrayBuffer];
+  const spans = new Int32Array(exchanges.length * 6);
   const stripped: CapturedExchange[] = new Array(exchanges.length);
+  const moved = new Map<ArrayBuffer, number>();
   let offset = 0;
   const place = (body: Uint8Array | null, at: number): void => {
     if (body === null) {
       spans[at] = -1;
       return;
     }
-    bodies.set(body, offset);
-    spans[at] = offset;
-    spans[at + 1] = body.byteLength;
-    offset += body.byteLength;
+    if (travelsAlone(body)) {
+      // A buffer may be transferred once only, even if two bodies are the same buffer.
+      const buffer = body.buffer as ArrayBuffer;
+      let index = moved.get(buffer);
+      if (index === undefined) {
+        index = buffers.push(buffer) - 1;
+        moved.set(buffer, index);
+      }
+      spans[at] = index;
+      spans[at + 1] = 0;
+    } else {
+      arena.set(body, offset);
+      spans[at] = 0;
+      spans[at + 1] = offset;
+      offset += body.byteLength;
+    }
+    spans[at + 2] = body.byteLength;
   };
   for (let i = 0; i < exchanges.length; i++) {
     const exchange = exchanges[i]!;
-    place(exchange.requestBody, i * 4);
-    place(exchange.responseBody, i * 4 + 2);
+    place(exchange.requestBody, i * 6);
+    place(exchange.responseBody, i * 6 + 3);
     stripped[i] = { ...exchange, requestBody: null, responseBody: null };
   }
   // Each exchange also weighs a fixed allowance for its URL and headers.
-  return { exchanges: stripped, bodies: bodies.buffer as ArrayBuffer, spans, bytes: total + exchanges.length * 1024 };
+  return { exchanges: stripped, buffers, spans, bytes: bytes + exchanges.length * 1024 };
+}
+
+/** Bodies from 16 KiB that own all of their memory: moved to the worker rather than copied. */
+function travelsAlone(body: Uint8Array): boolean {
+  return body.byteLength >= 16 * 1024 && body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.buffer.byteLength === body.byteLength;
 }
 
 /**

@@ -36,7 +36,7 @@ export interface RecordingProxyOptions {
   readonly maxBodyBytes?: number;
   /** Identifies this recording session in the store. Default: a random UUID. */
   readonly session?: string;
-  /** Called once per finished exchange (for the log), after it was handed to the sink. */
+  /** Called once per finished exchange (for the log), just before it is handed to the sink. */
   readonly onExchange?: (exchange: CapturedExchange) => void;
   /** Called for requests the proxy refuses to forward (absolute-URI, CONNECT). */
   readonly onRefused?: (method: string, url: string, reason: string) => void;
@@ -373,6 +373,11 @@ export class RecordingProxy {
     flight.lastActivity = Date.now();
     (proxyRes as Carrier)[FLIGHT] = flight;
     stripHopByHop(proxyRes.headers);
+    // A body is announced by its length, except for HEAD requests and the statuses that never have one.
+    const length = proxyRes.headers['content-length'];
+    if (length !== undefined && req.method !== 'HEAD' && proxyRes.statusCode !== 204 && proxyRes.statusCode !== 304) {
+      flight.response.expect(Number(length));
+    }
     proxyRes.on('data', onResponseData);
     // http-proxy pipes the response to the client and nothing else: if the sandbox dies mid-body
     // the client would wait forever. Cut the client's connection so that it sees the failure.
@@ -487,8 +492,9 @@ function onClientClosed(this: ServerResponse): void {
   // of the sandbox's side, so that a finished exchange pins nothing until the next one arrives.
   flight.upstreamRequest = null;
   flight.upstreamResponse = null;
-  state.sink.write(exchange);
+  // The log first: a sink may take the body buffers away (the capture writer transfers them).
   state.onExchange?.(exchange);
+  state.sink.write(exchange);
   state.finished();
 }
 

@@ -45,15 +45,20 @@ describe('CaptureWriter', () => {
     // More than one batch's worth, bodies of every kind in turn.
     for (let n = 0; n < 150; n++) {
       const own = new TextEncoder().encode(JSON.stringify({ n, text: 'é'.repeat(n) }));
+      // Large bodies that own their memory move to the worker instead of being copied.
+      const large = new TextEncoder().encode(JSON.stringify({ n, pad: 'x'.repeat(20_000 + n) }));
       const kinds: Array<[Uint8Array | null, Uint8Array | null]> = [
         [null, own],
         [left, right],
         [own, new Uint8Array(0)],
         [null, null],
+        [null, large],
+        [large, large],
       ];
       const [request, response] = kinds[n % kinds.length]!;
       exchanges.push(captured(n, request, response));
       const text = (body: Uint8Array | null): string | null => (body === null ? null : Buffer.from(body).toString('utf8'));
+      if (n === 149) expect(large.byteLength).toBeGreaterThan(16 * 1024);
       expected.set(`http://sandbox.test/v1/items/${n}`, { request: text(request), response: text(response) });
     }
     for (const exchange of exchanges) writer.write(exchange);
