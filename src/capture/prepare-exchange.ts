@@ -149,7 +149,13 @@ async function prepareBody(
   if (json !== undefined) {
     // Nearly every body needs no redaction: one walk finds that out and summarises it.
     const shape = shapeOfUnflagged(json.value, options.redactor.inspector, options.shapes);
-    if (shape !== undefined) return { body: { content: text, size: bytes.length, truncated, hash: sameBytes ? rawHash : hashOf(text) }, shape };
+    if (shape !== undefined) {
+      const hash = sameBytes ? rawHash : hashOf(bytes);
+      // A large body is kept as its bytes: the string dies with the parse instead of being copied
+      // by every collection until its batch is written, and the store writes the bytes as they are.
+      if (bytes.length >= BYTES_FROM) return { body: { content: ownBytes(bytes), text: true, size: bytes.length, truncated, hash }, shape };
+      return { body: { content: text, size: bytes.length, truncated, hash }, shape };
+    }
     const redacted = options.redactor.redactJson(json.value);
     const content = redacted.changed ? serialize(redacted.value) : text;
     if (content !== undefined) {
@@ -160,6 +166,17 @@ async function prepareBody(
   const redacted = options.redactor.redactText(text);
   const hash = !redacted.changed && sameBytes ? rawHash : hashOf(redacted.text);
   return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated, hash }, shape: null };
+}
+
+/** Textual bodies from this size on are kept as their UTF-8 bytes rather than as a string. */
+const BYTES_FROM = 16 * 1024;
+
+/** The bytes in memory of their own: a view into a batch's shared buffer would keep all of it alive. */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
 }
 
 /**

@@ -57,6 +57,12 @@ export interface ExchangeError {
 export interface StoredBody {
   /** UTF-8 text for textual bodies (JSON included); raw bytes for binary ones. */
   readonly content: string | Uint8Array;
+  /**
+   * True when `content` holds the UTF-8 bytes of a textual body: the capture pipeline keeps large
+   * bodies so, and stores write them as text without turning them into a string first. A string
+   * `content` is always text. Default: false.
+   */
+  readonly text?: boolean;
   /** Size in bytes of the decoded body that was kept. */
   readonly size: number;
   /** True when the body exceeded the cap and only its start is kept. */
@@ -93,4 +99,9 @@ export interface Exchange {
   /** Structural summary of a JSON response body; null when the body is not (complete) JSON. */
   readonly responseShape: BodyShape | null;
   readonly error: ExchangeError | null;
+}
+
+/** Whether a stored body is text (a string, or UTF-8 bytes flagged as text), as opposed to binary. */
+export function isTextBody(body: StoredBody): boolean {
+  return typeof body.content === 'string' || body.text === true;
 }

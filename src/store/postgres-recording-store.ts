@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { Exchange, ExchangeError, ExchangeSource, StoredBody } from '../model/exchange.js';
+import { isTextBody, type Exchange, type ExchangeError, type ExchangeSource, type StoredBody } from '../model/exchange.js';
 import { MockdriftError, type MockdriftErrorCode } from '../model/errors.js';
 import type { HeaderMap } from '../model/headers.js';
 import type { GroupSelector, RecordedGroup, RecordedRequest, RequestSelector } from '../model/recorded-group.js';
@@ -108,8 +108,8 @@ export class PostgresRecordingStore implements RecordingStore {
       if (!stored) return null;
       const hash = stored.hash ?? createHash('sha1').update(stored.content).digest('hex');
       if (!(skipKnown && this.#knownBodies.has(hash)) && !bodies.has(hash)) {
-        const isText = typeof stored.content === 'string';
-        bodies.set(hash, { hash, isText, content: isText ? Buffer.from(stored.content as string, 'utf8') : (stored.content as Uint8Array) });
+        const isText = isTextBody(stored);
+        bodies.set(hash, { hash, isText, content: typeof stored.content === 'string' ? Buffer.from(stored.content, 'utf8') : stored.content });
       }
       return hash;
     };

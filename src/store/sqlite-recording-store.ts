@@ -84,6 +84,8 @@ export class SqliteRecordingStore implements RecordingStore {
     this.#identity = db.readonly || db.memory ? null : fileIdentity(location);
     this.#statements = {
       insertBody: db.prepare('INSERT OR IGNORE INTO bodies (hash, content) VALUES (?, ?)'),
+      // UTF-8 bytes stored as TEXT as they are: SQLite reads a BLOB cast to TEXT in the database's encoding.
+      insertTextBytes: db.prepare('INSERT OR IGNORE INTO bodies (hash, content) VALUES (?, CAST(? AS TEXT))'),
       insertShape: db.prepare('INSERT OR IGNORE INTO shapes (hash, shape) VALUES (?, ?)'),
       shapeId: db.prepare('SELECT id FROM shapes WHERE hash = ?').pluck(),
       insertExchange: db.prepare(`
@@ -243,7 +245,9 @@ export class SqliteRecordingStore implements RecordingStore {
     if (!body) return null;
     const hash = body.hash ?? createHash('sha1').update(body.content).digest('hex');
     if (this.#knownBodies.has(hash)) return hash;
-    this.#statements.insertBody.run(hash, typeof body.content === 'string' ? body.content : Buffer.from(body.content));
+    if (typeof body.content === 'string') this.#statements.insertBody.run(hash, body.content);
+    else if (body.text === true) this.#statements.insertTextBytes.run(hash, asBuffer(body.content));
+    else this.#statements.insertBody.run(hash, Buffer.from(body.content));
     if (this.#knownBodies.size >= 4096) this.#knownBodies.clear();
     this.#knownBodies.add(hash);
     return hash;
@@ -558,6 +562,11 @@ export class SqliteRecordingStore implements RecordingStore {
 
 /** Thrown inside a dry run's transaction to roll it back. */
 class DryRunRollback extends Error {}
+
+/** A Buffer over the same memory: better-sqlite3 binds Buffers, not other typed arrays. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /** `dev:ino` of a file, or null when there is none. */
 function fileIdentity(file: string): string | null {

@@ -1,4 +1,4 @@
-import type { Exchange } from '../model/exchange.js';
+import { isTextBody, type Exchange } from '../model/exchange.js';
 import type { UnreadableReason } from '../model/recorded-group.js';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$|^text\/json$/;
@@ -16,7 +16,7 @@ export function unreadableBody(exchange: Pick<Exchange, 'responseBody' | 'conten
   if (body.truncated) return 'truncated';
   const encoding = exchange.contentEncoding?.trim().toLowerCase();
   const type = exchange.contentType;
-  if (encoding && encoding !== 'identity' && typeof body.content !== 'string' && (type === null || TEXT_MEDIA_TYPE.test(type))) return 'undecodable';
+  if (encoding && encoding !== 'identity' && !isTextBody(body) && (type === null || TEXT_MEDIA_TYPE.test(type))) return 'undecodable';
   if (type !== null && JSON_MEDIA_TYPE.test(type) && exchange.responseShape === null) return 'invalid-json';
   return null;
 }

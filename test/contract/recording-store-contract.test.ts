@@ -132,6 +132,22 @@ describe.each([sqlite(), postgres()])('RecordingStore contract: $name', (kind) =
       expect(plain(read[0]!)).toEqual(plain(exchange));
     });
 
+    it('stores a text body handed over as its UTF-8 bytes as text, read back as the same string', () => {
+      const store = open();
+      const json = JSON.stringify({ note: 'caf\u00e9 \u2615 \ud83d\ude00', items: Array.from({ length: 400 }, (_, i) => ({ sku: `SKU-${i}` })) });
+      const bytes = Buffer.from(json, 'utf8');
+      const exchange = makeExchange({ responseBody: { content: new Uint8Array(bytes), text: true, size: bytes.length, truncated: false }, contentEncoding: 'gzip' });
+      store.insert([exchange]);
+      const [read] = [...store.exchanges()];
+      expect(read!.responseBody).toEqual({ content: json, size: bytes.length, truncated: false });
+      // Text, not bytes a decoder failed on: the body is readable, its group agrees.
+      expect(store.recordedGroups()[0]?.unreadable ?? {}).toEqual({});
+      // The same body handed over as a string reads back the same.
+      store.insert([makeExchange({ responseBody: { content: json, size: bytes.length, truncated: false } })]);
+      const bodies = [...store.exchanges()].map((exchange) => exchange.responseBody?.content);
+      expect(bodies).toEqual([json, json]);
+    });
+
     it('round-trips a shape', () => {
       const store = open();
       const exchange = makeExchange();

@@ -58,6 +58,21 @@ describe('prepareExchange', () => {
     expect(exchange.requestHeaders['accept']).toBe('application/json');
   });
 
+  it('keeps a large JSON body that needs no redaction as its UTF-8 bytes, flagged as text, with the digest of the text', async () => {
+    const text = JSON.stringify({ note: 'caf\u00e9', items: Array.from({ length: 2000 }, (_, i) => ({ sku: `SKU-${i}` })) });
+    const exchange = await prepareExchange(captured({ responseBody: bytes(text) }), options);
+    const body = exchange.responseBody!;
+    expect(body.text).toBe(true);
+    expect(Buffer.from(body.content as Uint8Array).toString('utf8')).toBe(text);
+    expect(body.hash).toBe(createHash('sha1').update(text).digest('hex'));
+    expect(exchange.responseShape?.['$.items[*].sku']).toBeDefined();
+    // A large body that does need redaction is rewritten: a string, secrets gone.
+    const secret = JSON.stringify({ password: 'hunter2', items: JSON.parse(text).items });
+    const redacted = await prepareExchange(captured({ responseBody: bytes(secret) }), options);
+    expect(typeof redacted.responseBody?.content).toBe('string');
+    expect(redacted.responseBody?.content).not.toContain('hunter2');
+  });
+
   it('summarises a JSON response as a shape', async () => {
     const exchange = await prepareExchange(captured(), options);
     expect(exchange.responseShape).toEqual({
