@@ -11,6 +11,8 @@ import { ShapeCache } from '../model/shape.js';
 import { BatchedWriter } from '../store/batched-writer.js';
 import { openRecordingStore } from '../store/open-recording-store.js';
 import type { RecordingStore } from '../store/recording-store.js';
+import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
+import { Checkpointer } from './checkpointer.js';
 import { bodyOf, type CaptureBatch, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import { BodyCache } from './body-cache.js';
 import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
@@ -31,13 +33,22 @@ try {
     cache: new BodyCache(),
     shapes: new ShapeCache(),
   };
-  store = openRecordingStore(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs });
+  store = openRecordingStore(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs, checkpoints: 'external' });
 } catch (error) {
   send({ type: 'fatal', code: isMockdriftError(error) ? error.code : null, message: describeError(error) });
   process.exit(1);
 }
 
-const writer = new BatchedWriter<Exchange>((batch) => store.insert(batch), {
+// A SQLite store's log is checkpointed by a thread of its own: commits never wait for it.
+const checkpointer =
+  store instanceof SqliteRecordingStore
+    ? new Checkpointer(store, { busyTimeoutMs: data.busyTimeoutMs, onWarning: (message) => send({ type: 'warning', message }) })
+    : null;
+
+const writer = new BatchedWriter<Exchange>((batch) => {
+  store.insert(batch);
+  checkpointer?.afterCommit();
+}, {
   ...data.batch,
   sizeOf: bodyBytes,
   onError: (error, attempt) => {
@@ -99,6 +110,7 @@ port.on('message', (message: ToWorker) => {
         return flushed(message.id);
       case 'close':
         await flushed(message.id);
+        await checkpointer?.close();
         store.close();
         port.close();
         return;

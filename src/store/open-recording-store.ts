@@ -9,6 +9,8 @@ export interface OpenStoreOptions {
   readonly readonly?: boolean;
   /** SQLite: how long to wait for another process's write lock, in ms. Default: 5000. */
   readonly busyTimeoutMs?: number;
+  /** SQLite: who checkpoints the write-ahead log; see {@link SqliteStoreOptions.checkpoints}. Default: `automatic`. */
+  readonly checkpoints?: 'automatic' | 'external';
   /** PostgreSQL: where the `PG*` variables are read from. Default: process.env. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -25,5 +27,6 @@ export function openRecordingStore(location: string, options: OpenStoreOptions =
   return SqliteRecordingStore.open(location, {
     readonly: options.readonly ?? false,
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    ...(options.checkpoints !== undefined ? { checkpoints: options.checkpoints } : {}),
   });
 }

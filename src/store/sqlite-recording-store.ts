@@ -20,6 +20,13 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
   /** How long to wait for another process's write lock before failing, in ms. Default: 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Who copies the write-ahead log back into the database file. `automatic`: SQLite, inside the
+   * commit that fills 64 MB of log. `external`: nobody here; the owner calls {@link
+   * SqliteRecordingStore.checkpoint} or has another connection do it, so that commits never wait
+   * for a checkpoint. Default: `automatic`.
+   */
+  readonly checkpoints?: 'automatic' | 'external';
 }
 
 interface ExchangeRow {
@@ -139,7 +146,8 @@ export class SqliteRecordingStore implements RecordingStore {
         db.pragma('synchronous = NORMAL');
         // Checkpoint every 64 MB of WAL instead of every 4 MB: fewer, larger copies and syncs
         // while recording; closing the store checkpoints what is left.
-        db.pragma(`wal_autocheckpoint = ${Math.round((64 * 1024 * 1024) / (db.pragma('page_size', { simple: true }) as number))}`);
+        const pageSize = db.pragma('page_size', { simple: true }) as number;
+        db.pragma(`wal_autocheckpoint = ${options.checkpoints === 'external' ? 0 : Math.round((64 * 1024 * 1024) / pageSize)}`);
         db.pragma('cache_size = -32768');
       }
       const version = readonly ? (db.pragma('user_version', { simple: true }) as number) : migrate(db);
@@ -531,6 +539,19 @@ export class SqliteRecordingStore implements RecordingStore {
   integrityCheck(): string[] {
     const rows = this.#db.pragma('integrity_check') as Array<{ integrity_check: string }>;
     return rows.map((row) => row.integrity_check);
+  }
+
+  /** Bytes in the write-ahead log file now (0 when there is none). */
+  walBytes(): number {
+    return statSync(`${this.location}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  }
+
+  /**
+   * Copies what the write-ahead log holds back into the database file, without waiting for
+   * readers or writers (a passive checkpoint: what cannot be copied now is copied next time).
+   */
+  checkpoint(): void {
+    this.#db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   close(): void {

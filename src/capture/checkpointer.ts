@@ -1,0 +1,118 @@
+import { Worker } from 'node:worker_threads';
+import { describeError } from '../model/errors.js';
+import type { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
+import { CheckpointState, type CheckpointWorkerData, type FromCheckpointer, type ToCheckpointer } from './checkpoint-protocol.js';
+
+/** When the write-ahead log is checkpointed. */
+export interface CheckpointerOptions {
+  /** Log size from which the checkpointer thread is asked to copy it back. Default: 32 MiB. */
+  readonly askAtBytes?: number;
+  /**
+   * Log size from which the recorder checkpoints in its own thread, as SQLite would: the
+   * checkpointer could not keep up (or a reader held it back). Default: 512 MiB.
+   */
+  readonly inlineAtBytes?: number;
+  readonly busyTimeoutMs?: number;
+  /** Called with problems worth a line in the log. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Keeps the write-ahead log of a store that is being recorded into from growing, without making
+ * the recorder wait: a thread of its own checkpoints while the recorder goes on committing. The
+ * store must be opened with `checkpoints: 'external'`.
+ */
+export class Checkpointer {
+  readonly #store: SqliteRecordingStore;
+  readonly #worker: Worker | null;
+  readonly #askAt: number;
+  readonly #inlineAt: number;
+  readonly #onWarning: (message: string) => void;
+  /** {@link CheckpointState}, shared with the checkpointer thread. */
+  readonly #state = new Int32Array(new SharedArrayBuffer(4));
+  #failed = false;
+
+  constructor(store: SqliteRecordingStore, options: CheckpointerOptions = {}) {
+    this.#store = store;
+    this.#askAt = options.askAtBytes ?? 32 * 1024 * 1024;
+    this.#inlineAt = options.inlineAtBytes ?? 512 * 1024 * 1024;
+    this.#onWarning = options.onWarning ?? (() => {});
+    let worker: Worker | null = null;
+    try {
+      const data: CheckpointWorkerData = { dbPath: store.location, busyTimeoutMs: options.busyTimeoutMs ?? 5000, state: this.#state.buffer as SharedArrayBuffer };
+      worker = new Worker(workerUrl(), { workerData: data });
+      worker.on('message', (message: FromCheckpointer) => this.#onMessage(message));
+      worker.on('error', (error) => this.#fail(describeError(error)));
+      worker.unref();
+    } catch (error) {
+      this.#fail(describeError(error));
+    }
+    this.#worker = worker;
+  }
+
+  /** After each commit: asks for a checkpoint when the log has grown enough. Never throws. */
+  afterCommit(): void {
+    let size: number;
+    try {
+      size = this.#store.walBytes();
+    } catch {
+      return; // the next commit asks again
+    }
+    const state = Atomics.load(this.#state, 0);
+    if (state === CheckpointState.failed) this.#fail('it could not checkpoint');
+    const settle = state === CheckpointState.done;
+    if (size >= this.#inlineAt || (this.#failed && size >= this.#askAt) || settle) {
+      // After the checkpointer's copy, what is left is what was committed meanwhile: a few
+      // megabytes. Copying those here, between two commits, lets SQLite start the log over at the
+      // next commit; otherwise a recorder that never pauses makes it grow without end.
+      if (settle) Atomics.store(this.#state, 0, CheckpointState.idle);
+      this.#checkpointHere();
+      return;
+    }
+    if (size >= this.#askAt && state === CheckpointState.idle && this.#worker && !this.#failed) {
+      Atomics.store(this.#state, 0, CheckpointState.asked);
+      this.#worker.postMessage('checkpoint' satisfies ToCheckpointer);
+    }
+  }
+
+  /** Stops the checkpointer thread; the store itself checkpoints what is left when it closes. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker || this.#failed) {
+      await worker?.terminate();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.on('message', (message: FromCheckpointer) => {
+        if (message.type === 'closed') void worker.terminate();
+      });
+      worker.postMessage('close' satisfies ToCheckpointer);
+    });
+  }
+
+  #onMessage(message: FromCheckpointer): void {
+    if (message.type === 'failed') this.#fail(message.message);
+  }
+
+  #fail(reason: string): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#onWarning(`the store's checkpointer stopped (${reason}); the recorder checkpoints itself from now on`);
+  }
+
+  #checkpointHere(): void {
+    try {
+      this.#store.checkpoint();
+    } catch (error) {
+      this.#onWarning(`checkpoint of ${this.#store.location} failed: ${describeError(error)}`);
+    }
+  }
+}
+
+/** The thread's script: always compiled JavaScript (the build in `dist/` when this runs from sources). */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/capture/checkpoint-worker.js', import.meta.url)
+    : new URL('./checkpoint-worker.js', import.meta.url);
+}
