@@ -22,7 +22,7 @@ export interface BodyCacheOptions {
  * out first.
  */
 export class BodyCache {
-  readonly #entries = new Map<string, PreparedBody>();
+  readonly #entries = new Map<string, { readonly prepared: PreparedBody; readonly raw: Uint8Array | undefined; readonly bytes: number }>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
@@ -32,24 +32,39 @@ export class BodyCache {
     this.#maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   }
 
-  get(key: string): PreparedBody | undefined {
+  /**
+   * The body prepared under `key`. With `raw`, only when it was prepared from exactly these bytes:
+   * for keys that do not identify the bytes on their own (a digest of a sample of them).
+   */
+  get(key: string, raw?: Uint8Array): PreparedBody | undefined {
     const entry = this.#entries.get(key);
-    if (entry) {
-      // Map order is insertion order: re-inserting marks the entry as the most recently used.
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-    }
-    return entry;
+    if (!entry) return undefined;
+    if (raw !== undefined && (entry.raw === undefined || !sameBytes(entry.raw, raw))) return undefined;
+    // Map order is insertion order: re-inserting marks the entry as the most recently used.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.prepared;
   }
 
-  set(key: string, entry: PreparedBody): void {
-    if (entry.body.size > this.#maxBytes / 4) return; // one huge body would push everything out
-    this.#entries.set(key, entry);
-    this.#bytes += entry.body.size;
+  /** Keeps a prepared body under `key`; with `raw`, a copy of the bytes it was prepared from, to check hits against. */
+  set(key: string, prepared: PreparedBody, raw?: Uint8Array): void {
+    const bytes = prepared.body.size + (raw?.byteLength ?? 0);
+    if (bytes > this.#maxBytes / 4) return; // one huge body would push everything out
+    const previous = this.#entries.get(key);
+    if (previous) {
+      this.#entries.delete(key);
+      this.#bytes -= previous.bytes;
+    }
+    this.#entries.set(key, { prepared, raw: raw === undefined ? undefined : Uint8Array.from(raw), bytes });
+    this.#bytes += bytes;
     for (const [oldest, old] of this.#entries) {
       if (this.#entries.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break;
       this.#entries.delete(oldest);
-      this.#bytes -= old.body.size;
+      this.#bytes -= old.bytes;
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

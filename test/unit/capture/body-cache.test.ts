@@ -38,4 +38,25 @@ describe('BodyCache', () => {
     expect(cache.get('huge')).toBeUndefined();
     expect(cache.get('small')).toBeDefined();
   });
+
+  it('answers a key that names a sample of the bytes only for exactly the bytes the body was prepared from', () => {
+    const cache = new BodyCache();
+    const raw = new TextEncoder().encode('{"id":1,"items":[1,2,3]}');
+    const entry = body(10);
+    cache.set('sample', entry, raw);
+    // The caller's buffer may be reused or moved away: the cache compares with its own copy.
+    const same = new Uint8Array(raw);
+    raw.fill(0);
+    expect(cache.get('sample', same)).toBe(entry);
+    const differentInTheMiddle = new TextEncoder().encode('{"id":1,"items":[1,9,3]}');
+    expect(cache.get('sample', differentInTheMiddle)).toBeUndefined();
+    expect(cache.get('sample', same.subarray(1))).toBeUndefined();
+  });
+
+  it('counts the kept bytes of a sampled entry against its budget', () => {
+    const cache = new BodyCache({ maxBytes: 400 });
+    for (let i = 0; i < 10; i++) cache.set(`k${i}`, body(10), new Uint8Array(90));
+    const kept = Array.from({ length: 10 }, (_, i) => cache.get(`k${i}`, new Uint8Array(90))).filter(Boolean);
+    expect(kept.length).toBe(4);
+  });
 });

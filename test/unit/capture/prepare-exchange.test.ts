@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { prepareExchange, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
 import { Redactor } from '../../../src/capture/redactor.js';
+import { BodyCache } from '../../../src/capture/body-cache.js';
 import type { CapturedExchange } from '../../../src/model/exchange.js';
 import { RouteTemplate } from '../../../src/model/route.js';
 
@@ -71,6 +72,24 @@ describe('prepareExchange', () => {
     const redacted = await prepareExchange(captured({ responseBody: bytes(secret) }), options);
     expect(typeof redacted.responseBody?.content).toBe('string');
     expect(redacted.responseBody?.content).not.toContain('hunter2');
+  });
+
+  it('never takes a large body for another whose start, middle and end are the same', async () => {
+    const cached: PrepareOptions = { ...options, cache: new BodyCache() };
+    const items = Array.from({ length: 3000 }, (_, i) => ({ n: i }));
+    const first = JSON.stringify({ items, tail: 'end' });
+    // The same length, the same sampled stretches; one digit differs a quarter of the way in.
+    const at = Math.floor(first.length / 4);
+    const digit = first.slice(at).search(/[0-8]/) + at;
+    const second = first.slice(0, digit) + String(Number(first[digit]) + 1) + first.slice(digit + 1);
+    expect(second.length).toBe(first.length);
+    const a = await prepareExchange(captured({ responseBody: bytes(first) }), cached);
+    const b = await prepareExchange(captured({ responseBody: bytes(second) }), cached);
+    expect(b.responseBody?.hash).not.toBe(a.responseBody?.hash);
+    expect(Buffer.from(b.responseBody!.content as Uint8Array).toString()).toBe(second);
+    // And the same bytes again come from the cache: the very same prepared body.
+    const again = await prepareExchange(captured({ responseBody: bytes(second) }), cached);
+    expect(again.responseBody).toBe(b.responseBody);
   });
 
   it('summarises a JSON response as a shape', async () => {
