@@ -93,6 +93,9 @@ const FIELD_CACHE_LIMIT = 10_000;
 /** Header values remembered with their redaction, and the longest value remembered. */
 const HEADER_CACHE_LIMIT = 4096;
 const HEADER_CACHE_VALUE_LIMIT = 1024;
+/** An ISO date, time or date-time, or a UUID: values whose every character is spoken for. */
+const PLAIN_VALUE =
+  /^(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?|\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 /** Innocent strings remembered, and the longest one remembered. */
 const INNOCENT_CACHE_LIMIT = 16_384;
 const INNOCENT_CACHE_VALUE_LIMIT = 256;
@@ -413,6 +416,9 @@ export class Redactor {
   /** Whether redacting the string would change it; innocent short strings are remembered. */
   #hidesSecret(value: string): boolean {
     if (this.#innocent.has(value)) return false;
+    // A timestamp or a UUID, and nothing else, holds no secret: no pattern below needs to look
+    // (a timestamp's colons would send it through all of them). Configured patterns still do.
+    if (this.#extraValues.length === 0 && value.length <= 40 && PLAIN_VALUE.test(value)) return false;
     if (this.#redactString(value) !== value) return true;
     if (value.length <= INNOCENT_CACHE_VALUE_LIMIT) {
       if (this.#innocent.size >= INNOCENT_CACHE_LIMIT) this.#innocent.clear();

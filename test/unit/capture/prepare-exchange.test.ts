@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prepareExchange, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
 import { Redactor } from '../../../src/capture/redactor.js';
@@ -42,6 +43,21 @@ describe('prepareExchange', () => {
       contentType: 'application/json',
       status: 200,
     });
+  });
+
+  it('reads the query as URLSearchParams would, repeated names, empty values and encodings included', async () => {
+    const part = fc.stringMatching(/^[a-z0-9_.~%+=;-]{0,6}$/);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(part, fc.tuple(part, part).map(([name, value]) => `${name}=${value}`)), { maxLength: 6 }), async (pairs) => {
+        const search = `?${pairs.join('&')}`;
+        const exchange = await prepareExchange(captured({ url: `http://sandbox.test/v1/things${search}` }), options);
+        const expected: Record<string, string[]> = {};
+        // What was stored went through redaction first: compare with the stored URL's own query.
+        for (const [name, value] of new URLSearchParams(new URL(exchange.url).search)) (expected[name] ??= []).push(value);
+        expect({ ...exchange.query }).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('uses route templates before the id heuristics', async () => {

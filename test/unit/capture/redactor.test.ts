@@ -534,4 +534,15 @@ describe('Redactor.inspector', () => {
     // Only a secret-named field with nothing to hide (null, true) stops a body redaction keeps.
     expect(letThrough / kept).toBeGreaterThan(0.9);
   });
+
+  it('lets timestamps and UUIDs through at once, unless a configured pattern is to look at them', () => {
+    const fresh = new Redactor();
+    for (const plain of ['2026-12-02T10:36:35.123Z', '2026-12-02', '10:36', '2026-12-02 10:36:35+01:00', '3f2b8c1e-9d4a-4e6b-8f1c-2a7d5e9b0c31']) {
+      expect(fresh.inspector.string(plain)).toBe(false);
+    }
+    // Close to a timestamp is not one: the full rules decide.
+    expect(fresh.inspector.string(`2026-12-02T10:36:35Z ${STRIPE_KEY}`)).toBe(true);
+    const configured = new Redactor({ values: ['2026-\\d\\d-\\d\\d'] });
+    expect(configured.inspector.string('2026-12-02')).toBe(true);
+  });
 });
