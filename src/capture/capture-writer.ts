@@ -47,6 +47,10 @@ export class CaptureWriter {
   #closed = false;
   #exited: Error | null = null;
   #backlog = 0;
+  /** Room promised to requests let go that have not become exchanges yet, in bytes. */
+  #promised = 0;
+  /** Recent weight of one exchange in the backlog, in bytes. */
+  #averageWeight = 1024;
   readonly #maxBacklog: number;
   #drained: Array<() => void> = [];
   readonly #waiting = new Map<number, { resolve: (stats: CaptureStats) => void; reject: (error: Error) => void }>();
@@ -98,17 +102,22 @@ export class CaptureWriter {
    * memory, so it waits for {@link ready} before taking new requests.
    */
   get overloaded(): boolean {
-    return this.#backlog > this.#maxBacklog;
+    // Requests already waiting go first: a newcomer waits behind them.
+    return this.#drained.length > 0 || this.#backlog + this.#promised > this.#maxBacklog;
   }
 
   /**
-   * Resolves once the backlog is back under `maxBacklogBytes` (at once when it is). Held requests
-   * go on as soon as the worker has made room, a few at a time, rather than all at once after a
-   * long drain: when the worker sets the pace, every request waits a little instead of some
-   * waiting long.
+   * Resolves once there is room in the backlog for one more exchange (at once when there is).
+   * Held requests go on in the order they came, one for each exchange's worth of room the worker
+   * makes, rather than all at once after a drain: when the worker sets the pace, every request
+   * waits a little instead of some waiting long.
    */
   ready(): Promise<void> {
-    if (this.#backlog <= this.#maxBacklog || this.#exited || this.#closed) return Promise.resolve();
+    if (this.#exited || this.#closed) return Promise.resolve();
+    if (this.#drained.length === 0 && this.#backlog + this.#promised <= this.#maxBacklog) {
+      this.#promised += this.#averageWeight;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
@@ -122,6 +131,8 @@ export class CaptureWriter {
       return;
     }
     this.#captured += 1;
+    // The room promised to a request let go is taken now (by this exchange or one like it).
+    this.#promised = Math.max(0, this.#promised - this.#averageWeight);
     this.#queue.push(exchange);
     // Exchanges cross to the worker in batches: every few milliseconds, or every 64 exchanges.
     // Each message has a fixed cost on both threads; under load one per exchange adds up.
@@ -153,15 +164,25 @@ export class CaptureWriter {
     const batch = packBatch(this.#queue);
     this.#queue = [];
     this.#backlog += batch.bytes;
+    // What an exchange weighs, lately: the room one held request is let go for.
+    this.#averageWeight += (batch.bytes / batch.exchanges.length - this.#averageWeight) / 4;
     this.#worker.postMessage({ type: 'capture', ...batch } satisfies ToWorker, batch.buffers);
   }
 
   #consumed(bytes: number): void {
     this.#backlog = Math.max(0, this.#backlog - bytes);
-    if (this.#backlog > this.#maxBacklog) return;
-    const waiting = this.#drained;
-    this.#drained = [];
-    for (const resolve of waiting) resolve();
+    if (this.#exited || this.#closed) {
+      const waiting = this.#drained;
+      this.#drained = [];
+      for (const resolve of waiting) resolve();
+      return;
+    }
+    // Nothing left to store: room promised to requests that went away unanswered is free again.
+    if (this.#backlog === 0) this.#promised = 0;
+    while (this.#drained.length > 0 && this.#backlog + this.#promised <= this.#maxBacklog) {
+      this.#promised += this.#averageWeight;
+      this.#drained.shift()!();
+    }
   }
 
   #request(type: 'flush' | 'close'): Promise<CaptureStats> {

@@ -81,4 +81,19 @@ describe('CaptureWriter', () => {
       store.close();
     }
   });
+
+  it('lets held requests go in the order they came once the worker has made room, and makes newcomers wait behind them', async () => {
+    const writer = await CaptureWriter.start({ dbPath: path.join(dir, 'store.db'), maxBacklogBytes: 100_000 });
+    const big = (n: number): CapturedExchange => captured(n, null, new TextEncoder().encode(JSON.stringify({ n, pad: 'x'.repeat(60_000) })));
+    // Over the limit: what is handed over waits to be stored.
+    for (let n = 0; n < 64; n++) writer.write(big(n));
+    expect(writer.overloaded).toBe(true);
+    const order: number[] = [];
+    const held = [1, 2, 3].map((n) => writer.ready().then(() => order.push(n)));
+    expect(writer.overloaded).toBe(true);
+    await Promise.all(held);
+    expect(order).toEqual([1, 2, 3]);
+    const stats = await writer.close();
+    expect(stats).toMatchObject({ captured: 64, stored: 64, lost: 0 });
+  });
 });
