@@ -4,6 +4,7 @@ import { MockdriftError } from '../model/errors.js';
 import type { BatchOptions } from '../store/batched-writer.js';
 import type { CaptureBatch, CaptureStats, CaptureWorkerData, FromWorker, ToWorker } from './capture-protocol.js';
 import type { RedactionOptions } from './redactor.js';
+import { workerScript } from './worker-script.js';
 
 export type { CaptureStats } from './capture-protocol.js';
 
@@ -74,7 +75,7 @@ export class CaptureWriter {
       batch: options.batch ?? {},
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
     };
-    const worker = new Worker(workerUrl(), { workerData: data });
+    const worker = new Worker(workerScript('capture-worker'), { workerData: data });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
         if (message.type === 'ready') resolve();
@@ -278,14 +279,4 @@ function packBatch(exchanges: readonly CapturedExchange[]): Omit<CaptureBatch, '
 /** Bodies from 16 KiB that own all of their memory: moved to the worker rather than copied. */
 function travelsAlone(body: Uint8Array): boolean {
   return body.byteLength >= 16 * 1024 && body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.buffer.byteLength === body.byteLength;
-}
-
-/**
- * The worker's script. The worker always runs the compiled JavaScript: when this module itself is
- * loaded from TypeScript sources (under the test runner), that is the build in `dist/`.
- */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/capture/capture-worker.js', import.meta.url)
-    : new URL('./capture-worker.js', import.meta.url);
 }

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { describeError } from '../model/errors.js';
 import type { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
 import { CheckpointState, type CheckpointWorkerData, type FromCheckpointer, type ToCheckpointer } from './checkpoint-protocol.js';
+import { workerScript } from './worker-script.js';
 
 /** When the write-ahead log is checkpointed. */
 export interface CheckpointerOptions {
@@ -40,7 +41,7 @@ export class Checkpointer {
     let worker: Worker | null = null;
     try {
       const data: CheckpointWorkerData = { dbPath: store.location, busyTimeoutMs: options.busyTimeoutMs ?? 5000, state: this.#state.buffer as SharedArrayBuffer };
-      worker = new Worker(workerUrl(), { workerData: data });
+      worker = new Worker(workerScript('checkpoint-worker'), { workerData: data });
       worker.on('message', (message: FromCheckpointer) => this.#onMessage(message));
       worker.on('error', (error) => this.#fail(describeError(error)));
       worker.unref();
@@ -108,11 +109,4 @@ export class Checkpointer {
       this.#onWarning(`checkpoint of ${this.#store.location} failed: ${describeError(error)}`);
     }
   }
-}
-
-/** The thread's script: always compiled JavaScript (the build in `dist/` when this runs from sources). */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/capture/checkpoint-worker.js', import.meta.url)
-    : new URL('./checkpoint-worker.js', import.meta.url);
 }
