@@ -17,6 +17,7 @@ import { bodyOf, type CaptureBatch, type CaptureWorkerData, type FromWorker, typ
 import { BodyCache } from './body-cache.js';
 import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
 import { Redactor } from './redactor.js';
+import { RecentBodies } from './similar-json.js';
 
 const port = parentPort;
 if (!port) throw new Error('capture-worker must run as a worker thread');
@@ -32,6 +33,7 @@ try {
     maxBodyBytes: data.maxBodyBytes,
     cache: new BodyCache(),
     shapes: new ShapeCache(),
+    recent: new RecentBodies(),
   };
   store = openRecordingStore(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs, checkpoints: 'external' });
 } catch (error) {

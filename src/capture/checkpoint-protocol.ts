@@ -6,15 +6,21 @@ export interface CheckpointWorkerData {
   readonly dbPath: string;
   readonly busyTimeoutMs: number;
   /**
-   * One Int32 the two threads share, {@link CheckpointState}: the recorder reads it after each
-   * commit. A message would do, but a recorder that never idles may not read its messages for
-   * minutes; a shared word is seen at once.
+   * Two Int32s the two threads share: at {@link STATE}, where a checkpoint stands ({@link
+   * CheckpointState}), which the recorder reads after each commit; at {@link COMMITS}, how many
+   * commits the recorder has made, which the checkpointer waits on. A message would do for the
+   * first, but a recorder that never idles may not read its messages for minutes; a shared word is
+   * seen at once.
    */
   readonly state: SharedArrayBuffer;
 }
 
-/** Where a checkpoint stands, in {@link CheckpointWorkerData.state}. */
-export const CheckpointState = { idle: 0, asked: 1, done: 2, failed: 3 } as const;
+/** Indexes into {@link CheckpointWorkerData.state}. */
+export const STATE = 0;
+export const COMMITS = 1;
+
+/** Where a checkpoint stands, at {@link STATE}. */
+export const CheckpointState = { idle: 0, asked: 1, failed: 2, closing: 3 } as const;
 
 /** Messages to the checkpointer, and its answers. */
 export type ToCheckpointer = 'checkpoint' | 'close';

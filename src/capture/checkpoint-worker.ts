@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { describeError } from '../model/errors.js';
-import { CheckpointState, type CheckpointWorkerData, type FromCheckpointer, type ToCheckpointer } from './checkpoint-protocol.js';
+import { CheckpointState, COMMITS, STATE, type CheckpointWorkerData, type FromCheckpointer, type ToCheckpointer } from './checkpoint-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('checkpoint-worker must run as a worker thread');
@@ -15,7 +15,7 @@ const data = workerData as CheckpointWorkerData;
 const send = (message: FromCheckpointer): void => port.postMessage(message);
 const state = new Int32Array(data.state);
 const fail = (message: string): void => {
-  Atomics.store(state, 0, CheckpointState.failed);
+  Atomics.store(state, STATE, CheckpointState.failed);
   send({ type: 'failed', message });
 };
 
@@ -42,10 +42,30 @@ port.on('message', (message: ToCheckpointer) => {
     return;
   }
   try {
-    // Passive: never waits for the recorder or for readers; what it cannot copy now, it copies next time.
-    db.pragma('wal_checkpoint(PASSIVE)');
-    Atomics.store(state, 0, CheckpointState.done);
+    checkpoint(db);
+    Atomics.compareExchange(state, STATE, CheckpointState.asked, CheckpointState.idle);
   } catch (error) {
     fail(describeError(error));
   }
 });
+
+/** Copies of the log made for one request, at most. */
+const MAX_PASSES = 8;
+/** How long one pass waits for the recorder's next commit, in ms. */
+const COMMIT_WAIT_MS = 250;
+
+/**
+ * Copies the log into the database file until all of it is there. The log starts over (and stops
+ * growing) only when the recorder begins a commit with all of it copied. While it records, each
+ * pass finds new commits; so the next pass starts as soon as the recorder's next commit lands,
+ * copying only that commit, and is most likely done before the recorder commits again. Passive:
+ * never waits for the recorder or for readers.
+ */
+function checkpoint(connection: Database.Database): void {
+  for (let pass = 1; ; pass++) {
+    const [result] = connection.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
+    if (!result || result.checkpointed >= result.log || pass >= MAX_PASSES) return;
+    if (Atomics.load(state, STATE) === CheckpointState.closing) return;
+    Atomics.wait(state, COMMITS, Atomics.load(state, COMMITS), COMMIT_WAIT_MS);
+  }
+}

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../model/errors.js';
 import type { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
-import { CheckpointState, type CheckpointWorkerData, type FromCheckpointer, type ToCheckpointer } from './checkpoint-protocol.js';
+import { CheckpointState, COMMITS, STATE, type CheckpointWorkerData, type FromCheckpointer, type ToCheckpointer } from './checkpoint-protocol.js';
 import { workerScript } from './worker-script.js';
 
 /** When the write-ahead log is checkpointed. */
@@ -29,8 +29,8 @@ export class Checkpointer {
   readonly #askAt: number;
   readonly #inlineAt: number;
   readonly #onWarning: (message: string) => void;
-  /** {@link CheckpointState}, shared with the checkpointer thread. */
-  readonly #state = new Int32Array(new SharedArrayBuffer(4));
+  /** {@link CheckpointState} and the count of commits, shared with the checkpointer thread. */
+  readonly #state = new Int32Array(new SharedArrayBuffer(8));
   #failed = false;
 
   constructor(store: SqliteRecordingStore, options: CheckpointerOptions = {}) {
@@ -53,25 +53,22 @@ export class Checkpointer {
 
   /** After each commit: asks for a checkpoint when the log has grown enough. Never throws. */
   afterCommit(): void {
+    Atomics.add(this.#state, COMMITS, 1);
+    Atomics.notify(this.#state, COMMITS);
     let size: number;
     try {
       size = this.#store.walBytes();
     } catch {
       return; // the next commit asks again
     }
-    const state = Atomics.load(this.#state, 0);
+    const state = Atomics.load(this.#state, STATE);
     if (state === CheckpointState.failed) this.#fail('it could not checkpoint');
-    const settle = state === CheckpointState.done;
-    if (size >= this.#inlineAt || (this.#failed && size >= this.#askAt) || settle) {
-      // After the checkpointer's copy, what is left is what was committed meanwhile: a few
-      // megabytes. Copying those here, between two commits, lets SQLite start the log over at the
-      // next commit; otherwise a recorder that never pauses makes it grow without end.
-      if (settle) Atomics.store(this.#state, 0, CheckpointState.idle);
+    if (size >= this.#inlineAt || (this.#failed && size >= this.#askAt)) {
       this.#checkpointHere();
       return;
     }
     if (size >= this.#askAt && state === CheckpointState.idle && this.#worker && !this.#failed) {
-      Atomics.store(this.#state, 0, CheckpointState.asked);
+      Atomics.store(this.#state, STATE, CheckpointState.asked);
       this.#worker.postMessage('checkpoint' satisfies ToCheckpointer);
     }
   }
@@ -83,6 +80,9 @@ export class Checkpointer {
       await worker?.terminate();
       return;
     }
+    // A checkpoint waiting for the next commit stops waiting: there will be none.
+    Atomics.store(this.#state, STATE, CheckpointState.closing);
+    Atomics.notify(this.#state, COMMITS);
     await new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
       worker.on('message', (message: FromCheckpointer) => {

@@ -8,6 +8,7 @@ import { BodyCache, type PreparedBody } from './body-cache.js';
 import { decodeBody } from './decode-body.js';
 import { redactMultipart } from './multipart-body.js';
 import type { Redactor } from './redactor.js';
+import { changesOnlyValues, type RecentBodies } from './similar-json.js';
 
 /** What the capture pipeline needs to turn a captured exchange into a stored one. */
 export interface PrepareOptions {
@@ -20,6 +21,11 @@ export interface PrepareOptions {
   readonly cache?: BodyCache;
   /** Shapes spelled out before, to reuse for bodies of the same structure. Default: none. */
   readonly shapes?: ShapeCache;
+  /**
+   * The last JSON body of each route, to recognise a body that differs from it only in values
+   * without parsing it. Default: none (every new body parsed).
+   */
+  readonly recent?: RecentBodies;
 }
 
 /**
@@ -34,12 +40,23 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
   // A key or a token in a path segment (`/keys/sk_live_…/roll`) leaves only its place behind.
   const pathname = redactor.redactPath(url.pathname);
   const path = normalizePath(pathname);
+  const route = routeOf(path, options.routes);
+  const method = captured.method.toUpperCase();
+  // Bodies are compared with the last one under the same service, route and status.
+  const similarTo = `${captured.service} ${method} ${route}`;
 
   const requestBody = captured.requestBody
-    ? await storedBody(captured.requestBody, captured.requestBodyTruncated, captured.requestHeaders, captured.bodiesDecoded === true, options)
+    ? await storedBody(captured.requestBody, captured.requestBodyTruncated, captured.requestHeaders, captured.bodiesDecoded === true, options, `${similarTo} request`)
     : null;
   const responseBody = captured.responseBody
-    ? await storedBody(captured.responseBody, captured.responseBodyTruncated, captured.responseHeaders ?? {}, captured.bodiesDecoded === true, options)
+    ? await storedBody(
+        captured.responseBody,
+        captured.responseBodyTruncated,
+        captured.responseHeaders ?? {},
+        captured.bodiesDecoded === true,
+        options,
+        `${similarTo} ${captured.status}`,
+      )
     : null;
 
   return {
@@ -48,10 +65,10 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
     session: captured.session,
     recordedAt: captured.startedAt,
     durationMs: captured.durationMs,
-    method: captured.method.toUpperCase(),
+    method,
     url: `${url.origin}${pathname}${search}`,
     path,
-    route: routeOf(path, options.routes),
+    route,
     query: queryOf(search),
     requestHeaders: redactor.redactHeaders(messageHeaders(captured.requestHeaders)),
     requestBody: requestBody?.body ?? null,
@@ -113,6 +130,7 @@ async function storedBody(
   headers: HeaderMap,
   alreadyDecoded: boolean,
   options: PrepareOptions,
+  similarTo: string,
 ): Promise<PreparedBody> {
   const encoding = alreadyDecoded ? undefined : headerValue(headers, 'content-encoding');
   // A large body is looked up by a digest of a sample of it, and a hit is checked byte for byte:
@@ -123,8 +141,10 @@ async function storedBody(
   const cached = options.cache?.get(key, sampled ? raw : undefined);
   if (cached) return cached;
   const rawHash = sampled ? createHash('sha1').update(raw).digest('hex') : digest;
-  const prepared = await prepareBody(raw, rawHash, truncatedOnWire, headers, encoding, options);
-  options.cache?.set(key, prepared, sampled ? raw : undefined);
+  const prepared = await prepareBody(raw, rawHash, truncatedOnWire, headers, encoding, options, similarTo);
+  // A body that differs from the last one only in values will not come again as it is: the cache
+  // would only copy it and push out bodies that do repeat.
+  if (!prepared.similar) options.cache?.set(key, prepared, sampled ? raw : undefined);
   return prepared;
 }
 
@@ -148,7 +168,8 @@ async function prepareBody(
   headers: HeaderMap,
   encoding: string | undefined,
   options: PrepareOptions,
-): Promise<PreparedBody> {
+  similarTo: string,
+): Promise<PreparedBody & { readonly similar?: true }> {
   const decoded = await decodeBody(raw, encoding, options.maxBodyBytes);
   const truncated = truncatedOnWire || decoded.truncated;
   const bytes = decoded.bytes;
@@ -172,17 +193,25 @@ async function prepareBody(
     return { body: { content, size: bytes.length, truncated, hash: sameBytes ? rawHash : hashOf(content) }, shape: null };
   }
 
+  const recentKey = `${similarTo} ${type ?? ''}`;
+  const recent = truncated || bytes.length < SIMILAR_FROM ? undefined : options.recent;
+  const last = recent?.get(recentKey);
+  if (last !== undefined && changesOnlyValues(last.bytes, bytes, options.redactor.inspector)) {
+    // The last body's shape, and like it nothing to redact: no parse, no walk.
+    const kept = keptBytes(bytes);
+    recent!.set(recentKey, kept, last.shape);
+    return { ...cleanJson(kept, bytes.length >= BYTES_FROM ? undefined : bytes.toString('utf8'), truncated, sameBytes ? rawHash : hashOf(bytes), last.shape), similar: true };
+  }
+
   const text = bytes.toString('utf8');
   const json = !truncated && looksLikeJson(type, text) ? parseJson(text) : undefined;
   if (json !== undefined) {
     // Nearly every body needs no redaction: one walk finds that out and summarises it.
     const shape = shapeOfUnflagged(json.value, options.redactor.inspector, options.shapes);
     if (shape !== undefined) {
-      const hash = sameBytes ? rawHash : hashOf(bytes);
-      // A large body is kept as its bytes: the string dies with the parse instead of being copied
-      // by every collection until its batch is written, and the store writes the bytes as they are.
-      if (bytes.length >= BYTES_FROM) return { body: { content: ownBytes(bytes), text: true, size: bytes.length, truncated, hash }, shape };
-      return { body: { content: text, size: bytes.length, truncated, hash }, shape };
+      const kept = bytes.length >= BYTES_FROM || recent !== undefined ? keptBytes(bytes) : bytes;
+      recent?.set(recentKey, kept, shape);
+      return cleanJson(kept, bytes.length >= BYTES_FROM ? undefined : text, truncated, sameBytes ? rawHash : hashOf(bytes), shape);
     }
     const redacted = options.redactor.redactJson(json.value);
     const content = redacted.changed ? serialize(redacted.value) : text;
@@ -196,11 +225,24 @@ async function prepareBody(
   return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated, hash }, shape: null };
 }
 
+/**
+ * A JSON body stored as it came. A large one is kept as its bytes (`text` undefined): the string
+ * dies with the parse instead of being copied by every collection until its batch is written, and
+ * the store writes the bytes as they are.
+ */
+function cleanJson(bytes: Uint8Array, text: string | undefined, truncated: boolean, hash: string, shape: BodyShape): PreparedBody {
+  const size = bytes.length;
+  return { body: text === undefined ? { content: bytes, text: true, size, truncated, hash } : { content: text, size, truncated, hash }, shape };
+}
+
 /** Textual bodies from this size on are kept as their UTF-8 bytes rather than as a string. */
 const BYTES_FROM = 16 * 1024;
 
+/** JSON bodies from this size on are compared with the last one of their route before they are parsed. */
+const SIMILAR_FROM = 512;
+
 /** The bytes in memory of their own: a view into a batch's shared buffer would keep all of it alive. */
-function ownBytes(bytes: Uint8Array): Uint8Array {
+function keptBytes(bytes: Uint8Array): Uint8Array {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
   const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
   copy.set(bytes);

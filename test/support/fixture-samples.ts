@@ -87,3 +87,41 @@ export function at<T>(items: readonly T[], index: number): T {
   if (item === undefined) throw new Error(`no item ${index}`);
   return item;
 }
+
+/** A JSON value found in the real fixture files, with its text when it was written as JSON text. */
+export interface RealJsonBody {
+  readonly value: unknown;
+  /** The JSON text as the fixture holds it (a body kept as a string); undefined for a value held as JSON. */
+  readonly text: string | undefined;
+}
+
+/**
+ * Every JSON object and array in the strict-JSON files of `../shared/real-fixtures/files`, at any
+ * depth, and every string there that holds JSON text: response bodies are kept both ways.
+ */
+export function realJsonBodies(): RealJsonBody[] {
+  const root = resolve('../shared/real-fixtures/files');
+  const bodies: RealJsonBody[] = [];
+  const collect = (value: unknown, depth: number): void => {
+    if (depth > 40) return;
+    if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+      try {
+        bodies.push({ value: JSON.parse(value), text: value });
+      } catch {
+        // not JSON
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      bodies.push({ value, text: undefined });
+      for (const child of Object.values(value)) collect(child, depth + 1);
+    }
+  };
+  for (const file of readdirSync(root, { recursive: true }) as string[]) {
+    if (!file.endsWith('.json')) continue;
+    try {
+      collect(JSON.parse(readFileSync(resolve(root, file), 'utf8')), 0);
+    } catch {
+      // a file that is not strict JSON is read by its own loader's tests
+    }
+  }
+  return bodies;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { prepareExchange, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
 import { Redactor } from '../../../src/capture/redactor.js';
 import { BodyCache } from '../../../src/capture/body-cache.js';
@@ -233,5 +233,47 @@ describe('prepareExchange with a body cache', () => {
     expect(exchange.responseBody?.hash).toBe(createHash('sha1').update(content).digest('hex'));
     const redacted = await prepareExchange(captured({ responseBody: bytes('{"password":"hunter2"}') }), options);
     expect(redacted.responseBody?.hash).toBe(createHash('sha1').update(redacted.responseBody!.content as string).digest('hex'));
+  });
+});
+
+describe('prepareExchange with the last body of each route', () => {
+  const page = (id: string, extra: Record<string, unknown> = {}): Uint8Array =>
+    bytes(JSON.stringify({ id, created_at: `2026-12-02T10:00:${id.slice(-2).padStart(2, '0')}Z`, ...extra, items: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, price: i * 100 })) }));
+  const stripeKey = ['sk', 'live', '4eC39HqLyjWDarjtT1zdp7dc'].join('_');
+  const text = (exchange: { responseBody: { content: string | Uint8Array } | null }): string => {
+    const value = exchange.responseBody!.content;
+    return typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+  };
+
+  it('stores every exchange exactly as the full path does, parsing only bodies whose structure changed', async () => {
+    const { RecentBodies } = await import('../../../src/capture/similar-json.js');
+    const bodies = [
+      page('req_01'),
+      page('req_02'),
+      page('req_03', { note: 'a new field' }),
+      page('req_04', { note: 'the same field' }),
+      page(stripeKey, { note: 'a key where the id was' }),
+      page('req_06', { note: 'clean again' }),
+      page('req_07', { note: 17 }),
+      bytes(JSON.stringify({ error: 'not found', detail: 'no page by that id '.repeat(30) })),
+    ];
+    const recent = { ...options, recent: new RecentBodies() };
+    const parsed: boolean[] = [];
+    for (const [i, body] of bodies.entries()) {
+      const exchange = captured({ url: `https://sandbox.example/v1/pages/${i}`, responseBody: body });
+      const full = await prepareExchange(exchange, options);
+      const parse = vi.spyOn(JSON, 'parse');
+      const fast = await prepareExchange(exchange, recent);
+      parsed.push(parse.mock.calls.some(([argument]) => typeof argument === 'string' && argument.length > 200));
+      parse.mockRestore();
+      expect(text(fast)).toBe(text(full));
+      expect(fast.responseBody?.hash).toBe(full.responseBody?.hash);
+      expect(fast.responseShape).toEqual(full.responseShape);
+    }
+    expect(text(await prepareExchange(captured({ responseBody: bodies[4] }), recent))).not.toContain(stripeKey);
+    // Parsed: the first body, a new field, the key, a field turned into a number, another
+    // structure. Not parsed: bodies that only changed values, compared with the last clean one (a
+    // redacted body is not remembered: the sixth is compared with the fourth).
+    expect(parsed).toEqual([true, false, true, false, true, false, true, true]);
   });
 });

@@ -7,8 +7,7 @@ import {
   Redactor,
 } from '../../../src/capture/redactor.js';
 import { shapeOfUnflagged } from '../../../src/model/shape.js';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { realJsonBodies } from '../../support/fixture-samples.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -490,30 +489,7 @@ describe('Redactor.inspector', () => {
   });
 
   it('lets every JSON body of the real fixture files through that redactJson keeps as it is, and stops every one it changes', () => {
-    const root = path.resolve('../shared/real-fixtures/files');
-    const bodies: unknown[] = [];
-    const collect = (value: unknown, depth: number): void => {
-      // Response bodies inside fixtures are JSON objects or JSON text: take both.
-      if (depth > 40) return;
-      if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
-        try {
-          bodies.push(JSON.parse(value));
-        } catch {
-          // not JSON
-        }
-      } else if (typeof value === 'object' && value !== null) {
-        bodies.push(value);
-        for (const child of Object.values(value)) collect(child, depth + 1);
-      }
-    };
-    for (const file of fs.readdirSync(root, { recursive: true }) as string[]) {
-      if (!file.endsWith('.json')) continue;
-      try {
-        collect(JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')), 0);
-      } catch {
-        // a file that is not strict JSON is read by its own loader's tests
-      }
-    }
+    const bodies = realJsonBodies().map((body) => body.value);
     expect(bodies.length).toBeGreaterThan(1000);
     let changedCount = 0;
     let kept = 0;
