@@ -9,8 +9,10 @@ export interface CheckpointerOptions {
   /** Log size from which the checkpointer thread is asked to copy it back. Default: 32 MiB. */
   readonly askAtBytes?: number;
   /**
-   * Log size from which the recorder checkpoints in its own thread, as SQLite would: the
-   * checkpointer could not keep up (or a reader held it back). Default: 512 MiB.
+   * Log size from which the recorder copies what is left itself, between two commits. The log
+   * starts over only when a commit begins with all of it copied; under a load that never pauses,
+   * the thread's copies (commit by commit) rarely end between two commits, so the recorder takes
+   * the last step: a small copy, as the thread has done the rest. Default: 64 MiB.
    */
   readonly inlineAtBytes?: number;
   readonly busyTimeoutMs?: number;
@@ -36,7 +38,7 @@ export class Checkpointer {
   constructor(store: SqliteRecordingStore, options: CheckpointerOptions = {}) {
     this.#store = store;
     this.#askAt = options.askAtBytes ?? 32 * 1024 * 1024;
-    this.#inlineAt = options.inlineAtBytes ?? 512 * 1024 * 1024;
+    this.#inlineAt = options.inlineAtBytes ?? 64 * 1024 * 1024;
     this.#onWarning = options.onWarning ?? (() => {});
     let worker: Worker | null = null;
     try {
