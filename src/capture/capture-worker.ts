@@ -49,7 +49,11 @@ const checkpointer =
 
 const writer = new BatchedWriter<Exchange>((batch) => {
   store.insert(batch);
-  checkpointer?.afterCommit();
+  if (checkpointer) {
+    let bytes = 0;
+    for (const exchange of batch) bytes += bodyBytes(exchange);
+    checkpointer.afterCommit(bytes);
+  }
 }, {
   ...data.batch,
   sizeOf: bodyBytes,

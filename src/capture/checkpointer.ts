@@ -34,6 +34,8 @@ export class Checkpointer {
   /** {@link CheckpointState} and the count of commits, shared with the checkpointer thread. */
   readonly #state = new Int32Array(new SharedArrayBuffer(8));
   #failed = false;
+  /** Bytes committed since the thread was last asked. */
+  #committed = 0;
 
   constructor(store: SqliteRecordingStore, options: CheckpointerOptions = {}) {
     this.#store = store;
@@ -53,8 +55,12 @@ export class Checkpointer {
     this.#worker = worker;
   }
 
-  /** After each commit: asks for a checkpoint when the log has grown enough. Never throws. */
-  afterCommit(): void {
+  /**
+   * After each commit of about `bytes`: asks for a checkpoint when the log has grown enough.
+   * Never throws.
+   */
+  afterCommit(bytes: number): void {
+    this.#committed += bytes;
     Atomics.add(this.#state, COMMITS, 1);
     Atomics.notify(this.#state, COMMITS);
     let size: number;
@@ -69,7 +75,10 @@ export class Checkpointer {
       this.#checkpointHere();
       return;
     }
-    if (size >= this.#askAt && state === CheckpointState.idle && this.#worker && !this.#failed) {
+    // The file does not shrink when the log starts over: asked again only once a quarter of the
+    // threshold was committed since, as there is little to copy before.
+    if (size >= this.#askAt && this.#committed >= this.#askAt / 4 && state === CheckpointState.idle && this.#worker && !this.#failed) {
+      this.#committed = 0;
       Atomics.store(this.#state, STATE, CheckpointState.asked);
       this.#worker.postMessage('checkpoint' satisfies ToCheckpointer);
     }

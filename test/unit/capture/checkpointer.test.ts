@@ -53,7 +53,7 @@ describe('Checkpointer', () => {
     // About 40 MB in commits of ten 64 KB bodies: without checkpoints the log would hold it all.
     for (let batch = 0; batch < 60; batch++) {
       store.insert(Array.from({ length: 10 }, exchange));
-      checkpointer.afterCommit();
+      checkpointer.afterCommit(10 * 64 * 1024);
       largest = Math.max(largest, walBytes(file));
       await sleep(5);
     }
@@ -78,7 +78,7 @@ describe('Checkpointer', () => {
     let largest = 0;
     for (let batch = 0; batch < 30; batch++) {
       store.insert(Array.from({ length: 10 }, exchange));
-      checkpointer.afterCommit();
+      checkpointer.afterCommit(10 * 64 * 1024);
       largest = Math.max(largest, walBytes(file));
     }
     expect(largest).toBeLessThan(4 * 1024 * 1024);
