@@ -42,7 +42,7 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
   const path = normalizePath(pathname);
   const route = routeOf(path, options.routes);
   const method = captured.method.toUpperCase();
-  // Bodies are compared with the last one under the same service, route and status.
+  // Bodies are compared with the last one of the same service, method, route and status.
   const similarTo = `${captured.service} ${method} ${route}`;
 
   const requestBody = captured.requestBody
