@@ -133,6 +133,22 @@ const ownCpu = () => {
   return usage.user + usage.system;
 };
 
+/**
+ * Waits until a process has stopped using the CPU (less than one clock tick in 250 ms, at most
+ * 30 s), then until the system has written its dirty pages to disk (`sync`).
+ */
+export async function settle(pid) {
+  const deadline = Date.now() + 30_000;
+  let last = threadTimes(pid).total;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = threadTimes(pid).total;
+    if (now - last < TICK_US) break;
+    last = now;
+  }
+  execFileSync('sync');
+}
+
 /** Every configuration the proxy benchmark knows, in the order of its rounds. */
 export const CONFIGURATIONS = ['direct', 'passthrough', 'mockdrift', 'naive-recorder', 'talkback', 'mockttp'];
 
@@ -195,6 +211,9 @@ export async function benchProxies({ size, bodies = 'fixed', only, rounds, secon
         assertRunning(config.name, running[config.name]);
         const before = { proxy: child ? threadTimes(child.pid) : null, upstream: threadTimes(upstream.child.pid).total, load: ownCpu() };
         const result = await load(port, seconds);
+        // The next load starts on a quiet machine: this one's recorder done storing what it was
+        // sent, and what it wrote on its way to the disk (it would otherwise burden the next one).
+        if (child) await settle(child.pid);
         assertRunning(config.name, running[config.name]);
         const after = { proxy: child ? threadTimes(child.pid) : null, upstream: threadTimes(upstream.child.pid).total, load: ownCpu() };
         const cpu = {
