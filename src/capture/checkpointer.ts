@@ -75,8 +75,8 @@ export class Checkpointer {
       this.#checkpointHere();
       return;
     }
-    // The file does not shrink when the log starts over: asked again only once a quarter of the
-    // threshold was committed since, as there is little to copy before.
+    // The file is only cut back to the store's limit when the log starts over, so its size says
+    // little about what is left to copy: asked again once a quarter of the threshold was committed.
     if (size >= this.#askAt && this.#committed >= this.#askAt / 4 && state === CheckpointState.idle && this.#worker && !this.#failed) {
       this.#committed = 0;
       Atomics.store(this.#state, STATE, CheckpointState.asked);

@@ -148,8 +148,8 @@ export class SqliteRecordingStore implements RecordingStore {
         // while recording; closing the store checkpoints what is left.
         const pageSize = db.pragma('page_size', { simple: true }) as number;
         db.pragma(`wal_autocheckpoint = ${options.checkpoints === 'external' ? 0 : Math.round((64 * 1024 * 1024) / pageSize)}`);
-        // When the log starts over, a file grown past this is cut back to it: its size then tells
-        // how much was written since, and no more disk stays taken than a busy stretch needs.
+        // When the log starts over, a file grown past this is cut back to it: no more disk stays
+        // taken than a busy stretch needed.
         if (options.checkpoints === 'external') db.pragma(`journal_size_limit = ${EXTERNAL_LOG_LIMIT}`);
         db.pragma('cache_size = -32768');
       }
