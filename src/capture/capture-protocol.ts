@@ -26,14 +26,23 @@ export interface CaptureStats {
 }
 
 /**
+ * A captured exchange as it crosses to the worker: headers as JSON text (one string each rather
+ * than an object cloned property by property; the worker knows a text it has seen before), bodies
+ * apart, in the batch's buffers.
+ */
+export interface WireExchange extends Omit<CapturedExchange, 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'> {
+  readonly requestHeaders: string;
+  readonly responseHeaders: string | null;
+}
+
+/**
  * Captured exchanges on their way to the worker. Their bodies travel apart, in transferred
  * buffers: `spans` holds, per exchange, three numbers for its request body then three for its
  * response body — the index of the buffer in `buffers` (-1: no body), the offset, the length.
  */
 export interface CaptureBatch {
   readonly type: 'capture';
-  /** The exchanges, with null bodies: the bytes are in `buffers`. */
-  readonly exchanges: readonly CapturedExchange[];
+  readonly exchanges: readonly WireExchange[];
   readonly buffers: readonly ArrayBuffer[];
   readonly spans: Int32Array;
   /** What the batch weighs in the writer's backlog. */

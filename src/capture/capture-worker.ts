@@ -1,7 +1,7 @@
 /**
  * The capture worker: a thread of its own that decodes, redacts, summarises and stores what the
- * proxy captured. The proxy's event loop only copies bytes; a 500-row transaction of 64 KB bodies
- * (hundreds of ms of SQLite and JSON work) never stands between a client and its response.
+ * proxy captured. The proxy's event loop only copies bytes; a transaction of a few thousand
+ * exchanges (tens of ms of SQLite and JSON work) never stands between a client and its response.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CapturedExchange, Exchange } from '../model/exchange.js';
@@ -15,7 +15,8 @@ import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
 import { Checkpointer } from './checkpointer.js';
 import { bodyOf, type CaptureBatch, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import { BodyCache } from './body-cache.js';
-import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
+import { HeaderTexts } from './header-texts.js';
+import { prepareExchange, QueryMemo, type PrepareOptions } from './prepare-exchange.js';
 import { Redactor } from './redactor.js';
 import { RecentBodies } from './similar-json.js';
 
@@ -34,6 +35,8 @@ try {
     cache: new BodyCache(),
     shapes: new ShapeCache(),
     recent: new RecentBodies(),
+    headers: new WeakMap(),
+    queries: new QueryMemo(),
   };
   store = openRecordingStore(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs, checkpoints: 'external' });
 } catch (error) {
@@ -66,6 +69,7 @@ const writer = new BatchedWriter<Exchange>((batch) => {
 });
 
 let failedToPrepare = 0;
+const headerTexts = new HeaderTexts();
 
 async function capture(batch: CaptureBatch): Promise<void> {
   const { exchanges, spans } = batch;
@@ -75,7 +79,14 @@ async function capture(batch: CaptureBatch): Promise<void> {
   let done = 0;
   let reported = 0;
   for (let i = 0; i < exchanges.length; i++) {
-    const captured: CapturedExchange = { ...exchanges[i]!, requestBody: bodyOf(batch, i, 0), responseBody: bodyOf(batch, i, 1) };
+    const wire = exchanges[i]!;
+    const captured: CapturedExchange = {
+      ...wire,
+      requestHeaders: headerTexts.get(wire.requestHeaders),
+      responseHeaders: wire.responseHeaders === null ? null : headerTexts.get(wire.responseHeaders),
+      requestBody: bodyOf(batch, i, 0),
+      responseBody: bodyOf(batch, i, 1),
+    };
     try {
       writer.add(await prepareExchange(captured, prepare));
     } catch (error) {

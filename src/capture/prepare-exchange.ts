@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { createHash, hash as digestOf } from 'node:crypto';
 import type { CapturedExchange, Exchange, StoredBody } from '../model/exchange.js';
 import { headerValue, hopByHopHeaderNames, type HeaderMap } from '../model/headers.js';
 import { normalizePath, routeOf, type RouteTemplate } from '../model/route.js';
@@ -26,6 +26,39 @@ export interface PrepareOptions {
    * without parsing it. Default: none (every new body parsed).
    */
   readonly recent?: RecentBodies;
+  /**
+   * Headers prepared before, by the header map they were prepared from. Only frozen maps are
+   * remembered: the capture worker shares one frozen map between every exchange that carried the
+   * same headers. Default: none (every header map prepared).
+   */
+  readonly headers?: WeakMap<HeaderMap, HeaderMap>;
+  /** Query strings prepared before, by the query string as sent. Default: none (every one prepared). */
+  readonly queries?: QueryMemo;
+}
+
+/**
+ * Query strings as stored, by the query string as sent: a client sends the same few again and
+ * again. The parsed queries are frozen, so that exchanges may share them. Starts over when full.
+ */
+export class QueryMemo {
+  readonly #queries = new Map<string, StoredQuery>();
+
+  get(search: string): StoredQuery | undefined {
+    return this.#queries.get(search);
+  }
+
+  set(search: string, stored: StoredQuery): void {
+    if (search.length > 2048) return;
+    if (this.#queries.size >= 256) this.#queries.clear();
+    this.#queries.set(search, stored);
+  }
+}
+
+interface StoredQuery {
+  /** The query string, redacted. */
+  readonly search: string;
+  /** Its parameters, by name, decoded. */
+  readonly query: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -36,7 +69,7 @@ export interface PrepareOptions {
 export async function prepareExchange(captured: CapturedExchange, options: PrepareOptions): Promise<Exchange> {
   const { redactor } = options;
   const url = new URL(captured.url);
-  const search = redactor.redactQueryString(url.search).search;
+  const { search, query } = storedQuery(url.search, options);
   // A key or a token in a path segment (`/keys/sk_live_…/roll`) leaves only its place behind.
   const pathname = redactor.redactPath(url.pathname);
   const path = normalizePath(pathname);
@@ -69,17 +102,31 @@ export async function prepareExchange(captured: CapturedExchange, options: Prepa
     url: `${url.origin}${pathname}${search}`,
     path,
     route,
-    query: queryOf(search),
-    requestHeaders: redactor.redactHeaders(messageHeaders(captured.requestHeaders)),
+    query,
+    requestHeaders: storedHeaders(captured.requestHeaders, options),
     requestBody: requestBody?.body ?? null,
     status: captured.status,
-    responseHeaders: captured.responseHeaders ? redactor.redactHeaders(messageHeaders(captured.responseHeaders)) : null,
+    responseHeaders: captured.responseHeaders ? storedHeaders(captured.responseHeaders, options) : null,
     responseBody: responseBody?.body ?? null,
     contentType: mediaType(captured.responseHeaders),
     contentEncoding: headerValue(captured.responseHeaders ?? undefined, 'content-encoding') ?? null,
     responseShape: responseBody?.shape ?? null,
     error: captured.error,
   };
+}
+
+/**
+ * Headers as they are stored: those of the message itself, redacted. For a frozen map, the result
+ * is remembered and frozen too: exchanges with the same headers share it.
+ */
+function storedHeaders(headers: HeaderMap, options: PrepareOptions): HeaderMap {
+  const memo = options.headers !== undefined && Object.isFrozen(headers) ? options.headers : undefined;
+  let stored = memo?.get(headers);
+  if (stored === undefined) {
+    stored = options.redactor.redactHeaders(messageHeaders(headers));
+    if (memo !== undefined) memo.set(headers, Object.freeze(stored));
+  }
+  return stored;
 }
 
 /** The headers of the message itself: those describing the connection are not part of it. */
@@ -90,6 +137,18 @@ function messageHeaders(headers: HeaderMap): HeaderMap {
     if (!hopByHop.has(name)) kept[name] = headers[name]!;
   }
   return kept;
+}
+
+function storedQuery(sent: string, options: PrepareOptions): StoredQuery {
+  let stored = options.queries?.get(sent);
+  if (stored === undefined) {
+    const search = options.redactor.redactQueryString(sent).search;
+    const query = queryOf(search);
+    for (const name in query) Object.freeze(query[name]);
+    stored = { search, query: Object.freeze(query) };
+    options.queries?.set(sent, stored);
+  }
+  return stored;
 }
 
 function queryOf(search: string): Record<string, string[]> {
@@ -136,16 +195,21 @@ async function storedBody(
   // A large body is looked up by a digest of a sample of it, and a hit is checked byte for byte:
   // comparing 64 KB costs a tenth of digesting them.
   const sampled = raw.byteLength > SAMPLED_FROM;
-  const digest = sampled ? sampleDigest(raw) : createHash('sha1').update(raw).digest('hex');
+  const digest = sampled ? sampleDigest(raw) : sha1(raw);
   const key = `${sampled ? 's' : 'h'}${raw.byteLength}|${digest}|${encoding ?? ''}|${mediaType(headers) ?? ''}|${truncatedOnWire ? 't' : ''}`;
   const cached = options.cache?.get(key, sampled ? raw : undefined);
   if (cached) return cached;
-  const rawHash = sampled ? createHash('sha1').update(raw).digest('hex') : digest;
+  const rawHash = sampled ? sha1(raw) : digest;
   const prepared = await prepareBody(raw, rawHash, truncatedOnWire, headers, encoding, options, similarTo);
   // A body that differs from the last one only in values will not come again as it is: the cache
   // would only copy it and push out bodies that do repeat.
   if (!prepared.similar) options.cache?.set(key, prepared, sampled ? raw : undefined);
   return prepared;
+}
+
+/** The hex SHA-1 of a body: in one call, without a hash object per body. */
+function sha1(content: string | Uint8Array): string {
+  return digestOf('sha1', content, 'hex');
 }
 
 /** Bodies above this size are looked up in the cache by a sample: their start, middle and end. */
@@ -175,13 +239,12 @@ async function prepareBody(
   const bytes = decoded.bytes;
   // Unchanged bytes hash as the wire bytes did: no second digest.
   const sameBytes = bytes.length === raw.length && (encoding === undefined || decoded.error !== undefined);
-  const hashOf = (content: string | Uint8Array): string => createHash('sha1').update(content).digest('hex');
   const type = mediaType(headers);
   if (decoded.error === undefined && type?.startsWith('multipart/')) {
     const redacted = redactMultipart(bytes, headerValue(headers, 'content-type') ?? '', options.redactor);
     if (redacted !== undefined) {
       const content = isUtf8(redacted) ? redacted.toString('utf8') : new Uint8Array(redacted);
-      return { body: { content, size: redacted.length, truncated, hash: hashOf(content) }, shape: null };
+      return { body: { content, size: redacted.length, truncated, hash: sha1(content) }, shape: null };
     }
   }
   // Without a content type, valid UTF-8 is taken for text.
@@ -190,7 +253,7 @@ async function prepareBody(
     // Bytes that cannot be scanned for secrets are not stored unless asked: only their size and digest.
     if (options.redactor.binaryBodies !== 'keep') return { body: digestOnly(bytes, truncated), shape: null };
     const content = new Uint8Array(bytes);
-    return { body: { content, size: bytes.length, truncated, hash: sameBytes ? rawHash : hashOf(content) }, shape: null };
+    return { body: { content, size: bytes.length, truncated, hash: sameBytes ? rawHash : sha1(content) }, shape: null };
   }
 
   const recentKey = `${similarTo} ${type ?? ''}`;
@@ -200,7 +263,7 @@ async function prepareBody(
     // The last body's shape, and like it nothing to redact: no parse, no walk.
     const kept = keptBytes(bytes);
     recent!.set(recentKey, kept, last.shape);
-    return { ...cleanJson(kept, bytes.length >= BYTES_FROM ? undefined : bytes.toString('utf8'), truncated, sameBytes ? rawHash : hashOf(bytes), last.shape), similar: true };
+    return { ...cleanJson(kept, bytes.length >= BYTES_FROM ? undefined : bytes.toString('utf8'), truncated, sameBytes ? rawHash : sha1(bytes), last.shape), similar: true };
   }
 
   const text = bytes.toString('utf8');
@@ -211,17 +274,17 @@ async function prepareBody(
     if (shape !== undefined) {
       const kept = bytes.length >= BYTES_FROM || recent !== undefined ? keptBytes(bytes) : bytes;
       recent?.set(recentKey, kept, shape);
-      return cleanJson(kept, bytes.length >= BYTES_FROM ? undefined : text, truncated, sameBytes ? rawHash : hashOf(bytes), shape);
+      return cleanJson(kept, bytes.length >= BYTES_FROM ? undefined : text, truncated, sameBytes ? rawHash : sha1(bytes), shape);
     }
     const redacted = options.redactor.redactJson(json.value);
     const content = redacted.changed ? serialize(redacted.value) : text;
     if (content !== undefined) {
-      const hash = !redacted.changed && sameBytes ? rawHash : hashOf(content);
+      const hash = !redacted.changed && sameBytes ? rawHash : sha1(content);
       return { body: { content, size: Buffer.byteLength(content), truncated, hash }, shape: shapeOf(redacted.value, options.shapes) };
     }
   }
   const redacted = options.redactor.redactText(text);
-  const hash = !redacted.changed && sameBytes ? rawHash : hashOf(redacted.text);
+  const hash = !redacted.changed && sameBytes ? rawHash : sha1(redacted.text);
   return { body: { content: redacted.text, size: Buffer.byteLength(redacted.text), truncated, hash }, shape: null };
 }
 

@@ -86,7 +86,7 @@ export interface Exchange {
   /** Route template of the path, e.g. `/v1/charges/:id`. */
   readonly route: string;
   /** Query parameters by name, each with every value in order. */
-  readonly query: Record<string, string[]>;
+  readonly query: Readonly<Record<string, readonly string[]>>;
   readonly requestHeaders: HeaderMap;
   readonly requestBody: StoredBody | null;
   readonly status: number | null;

@@ -78,6 +78,8 @@ export class SqliteRecordingStore implements RecordingStore {
   readonly #knownBodies = new Set<string>();
   /** Sorted header-name lists, by the names in the order they came. */
   readonly #sortedNames = new Map<string, string>();
+  /** JSON of frozen headers and queries, which the capture worker shares between exchanges. */
+  readonly #written = new WeakMap<object, string>();
   readonly #prepared = new Map<string, Database.Statement>();
   /** Shapes already parsed for {@link recordedRequests}, by id (ids are never reused while open for reading). */
   readonly #parsedShapes = new Map<number, BodyShape>();
@@ -219,14 +221,14 @@ export class SqliteRecordingStore implements RecordingStore {
       exchange.url,
       exchange.path,
       exchange.route,
-      JSON.stringify(exchange.query),
+      this.#json(exchange.query),
       queryNamesKey(exchange.query),
-      JSON.stringify(exchange.requestHeaders),
+      this.#json(exchange.requestHeaders),
       this.#storeBody(exchange.requestBody),
       exchange.requestBody?.size ?? null,
       exchange.requestBody?.truncated ? 1 : 0,
       exchange.status,
-      exchange.responseHeaders ? JSON.stringify(exchange.responseHeaders) : null,
+      exchange.responseHeaders ? this.#json(exchange.responseHeaders) : null,
       this.#storeBody(exchange.responseBody),
       exchange.responseBody?.size ?? null,
       exchange.responseBody?.truncated ? 1 : 0,
@@ -238,6 +240,20 @@ export class SqliteRecordingStore implements RecordingStore {
       exchange.responseHeaders ? this.#headerNames(exchange.responseHeaders) : null,
       unreadableBody(exchange),
     );
+  }
+
+  /**
+   * JSON of headers or a query. A frozen one is shared by many exchanges (the capture worker
+   * shares them): written out once.
+   */
+  #json(value: object): string {
+    if (!Object.isFrozen(value)) return JSON.stringify(value);
+    let json = this.#written.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      this.#written.set(value, json);
+    }
+    return json;
   }
 
   /** The header names of a response, sorted and joined: the same few sets come again and again. */

@@ -9,7 +9,7 @@ import { startUpstream, type Upstream } from '../support/upstream.js';
 
 /*
  * `kill -9` of `record` under load: what was answered before the kill and is not in the store
- * is the loss. Exchanges wait at most the batch interval (100 ms) in memory before they are
+ * is the loss. Exchanges wait at most the batch interval (250 ms) in memory before they are
  * committed (SQLite WAL: a committed transaction survives the process being killed), so the loss
  * is bounded in time: only exchanges answered in the last moments before the kill may be missing.
  * The test measures that window and holds it to LOSS_WINDOW_BOUND_MS (generous: the machine is

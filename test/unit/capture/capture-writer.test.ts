@@ -96,4 +96,39 @@ describe('CaptureWriter', () => {
     const stats = await writer.close();
     expect(stats).toMatchObject({ captured: 64, stored: 64, lost: 0 });
   });
+
+  it('stores every header set as it came, redacted, whether it repeats or changes every time', async () => {
+    const dbPath = path.join(dir, 'store.db');
+    const writer = await CaptureWriter.start({ dbPath });
+    const headerSets = (n: number): Pick<CapturedExchange, 'requestHeaders' | 'responseHeaders'> => {
+      // Null-prototype maps with a __proto__ header, as Node hands them over for a request that sends one.
+      const request = Object.create(null) as Record<string, string>;
+      request['host'] = 'sandbox.test';
+      request['__proto__'] = 'odd';
+      request['authorization'] = 'Bearer abcdefghijklmnop';
+      return {
+        requestHeaders: request,
+        responseHeaders: { 'content-type': 'application/json', 'set-cookie': ['sid=zzz; HttpOnly', 'theme=dark'], 'x-request-id': n % 2 === 0 ? 'same' : `req-${n}` },
+      };
+    };
+    for (let n = 0; n < 600; n++) writer.write({ ...captured(n, null, null), ...headerSets(n) });
+    expect(await writer.close()).toMatchObject({ captured: 600, stored: 600, lost: 0 });
+
+    const store = SqliteRecordingStore.open(dbPath, { readonly: true });
+    try {
+      const stored = [...store.exchanges()];
+      expect(stored).toHaveLength(600);
+      for (const exchange of stored) {
+        const n = Number(exchange.url.split('/').pop());
+        expect({ ...exchange.requestHeaders }).toEqual({ host: 'sandbox.test', ['__proto__']: 'odd', authorization: 'Bearer [REDACTED]' });
+        expect(exchange.responseHeaders).toEqual({
+          'content-type': 'application/json',
+          'set-cookie': ['sid=[REDACTED]; HttpOnly', 'theme=[REDACTED]'],
+          'x-request-id': n % 2 === 0 ? 'same' : `req-${n}`,
+        });
+      }
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { prepareExchange, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
+import { prepareExchange, QueryMemo, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
 import { Redactor } from '../../../src/capture/redactor.js';
 import { BodyCache } from '../../../src/capture/body-cache.js';
 import type { CapturedExchange } from '../../../src/model/exchange.js';
@@ -275,5 +275,48 @@ describe('prepareExchange with the last body of each route', () => {
     // structure. Not parsed: bodies that only changed values, compared with the last clean one (a
     // redacted body is not remembered: the sixth is compared with the fourth).
     expect(parsed).toEqual([true, false, true, false, true, false, true, true]);
+  });
+});
+
+describe('prepareExchange with headers and queries remembered', () => {
+  const remembering = (): PrepareOptions => ({ ...options, headers: new WeakMap(), queries: new QueryMemo() });
+  const frozen = <T extends object>(value: T): T => Object.freeze(value);
+
+  it('stores exactly what the full path stores, secrets redacted, for the first exchange and every one after', async () => {
+    const memo = remembering();
+    const requestHeaders = frozen({ authorization: 'Bearer abcdefghijklmnop', accept: 'application/json', connection: 'keep-alive' });
+    const responseHeaders = frozen({ 'content-type': 'application/json', 'set-cookie': ['sid=zzz; HttpOnly'], 'transfer-encoding': 'chunked' });
+    const url = 'https://sandbox.example/v1/login?api_key=abc123secret&page=2';
+    for (let n = 0; n < 3; n++) {
+      const exchange = captured({ url, requestHeaders, responseHeaders });
+      const full = await prepareExchange(exchange, options);
+      const remembered = await prepareExchange(exchange, memo);
+      expect(remembered).toEqual(full);
+      const stored = JSON.stringify(remembered);
+      for (const secret of ['abc123secret', 'abcdefghijklmnop', 'zzz']) expect(stored).not.toContain(secret);
+    }
+  });
+
+  it('shares one frozen result between exchanges with the same frozen headers or the same query', async () => {
+    const memo = remembering();
+    const requestHeaders = frozen({ host: 'sandbox.example', accept: 'application/json' });
+    const first = await prepareExchange(captured({ requestHeaders, url: 'https://sandbox.example/v1/items/1?expand=prices' }), memo);
+    const second = await prepareExchange(captured({ requestHeaders, url: 'https://sandbox.example/v1/items/2?expand=prices' }), memo);
+    expect(second.requestHeaders).toBe(first.requestHeaders);
+    expect(Object.isFrozen(first.requestHeaders)).toBe(true);
+    expect(second.query).toBe(first.query);
+    expect(Object.isFrozen(first.query) && Object.isFrozen(first.query['expand'])).toBe(true);
+    expect(second.path).toBe('/v1/items/2');
+  });
+
+  it('prepares headers that are not frozen every time: their owner may still change them', async () => {
+    const memo = remembering();
+    const requestHeaders = { host: 'sandbox.example', 'x-api-key': 'k-123456789' } as Record<string, string>;
+    const first = await prepareExchange(captured({ requestHeaders }), memo);
+    requestHeaders['x-trace'] = 'changed';
+    const second = await prepareExchange(captured({ requestHeaders }), memo);
+    expect(second.requestHeaders).not.toBe(first.requestHeaders);
+    expect(second.requestHeaders['x-trace']).toBe('changed');
+    expect(second.requestHeaders['x-api-key']).toBe('[REDACTED]');
   });
 });
