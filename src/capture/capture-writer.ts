@@ -231,10 +231,11 @@ export class CaptureWriter {
 }
 
 /**
- * A batch as it crosses to the worker: the exchanges without their bodies, the bodies in buffers
- * that are transferred, not cloned. Small bodies are copied into one buffer per batch (one
- * allocation and one transfer, and a body that is a view of a socket's read buffer costs only its
- * own bytes); a large body that owns all of its memory travels as it is, without a copy.
+ * A batch as it crosses to the worker: the exchanges without their bodies and with their headers
+ * as JSON text, the bodies in buffers that are transferred, not cloned. Small bodies are copied
+ * into one buffer per batch (one allocation and one transfer, and a body that is a view of a
+ * socket's read buffer costs only its own bytes); a large body that owns all of its memory
+ * travels as it is, without a copy.
  */
 function packBatch(exchanges: readonly CapturedExchange[]): Omit<CaptureBatch, 'type'> {
   let copied = 0;
