@@ -16,7 +16,7 @@ import { Checkpointer } from './checkpointer.js';
 import { bodyOf, type CaptureBatch, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import { BodyCache } from './body-cache.js';
 import { HeaderTexts } from './header-texts.js';
-import { prepareExchange, QueryMemo, type PrepareOptions } from './prepare-exchange.js';
+import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
 import { Redactor } from './redactor.js';
 import { RecentBodies } from './similar-json.js';
 
@@ -36,7 +36,7 @@ try {
     shapes: new ShapeCache(),
     recent: new RecentBodies(),
     headers: new WeakMap(),
-    queries: new QueryMemo(),
+    queries: new Map(),
   };
   store = openRecordingStore(data.dbPath, { busyTimeoutMs: data.busyTimeoutMs, checkpoints: 'external' });
 } catch (error) {

@@ -32,29 +32,16 @@ export interface PrepareOptions {
    * same headers. Default: none (every header map prepared).
    */
   readonly headers?: WeakMap<HeaderMap, HeaderMap>;
-  /** Query strings prepared before, by the query string as sent. Default: none (every one prepared). */
-  readonly queries?: QueryMemo;
+  /**
+   * Query strings prepared before, by the query string as sent: a client sends the same few again
+   * and again. Their parsed queries are frozen, so that exchanges may share them. Default: none
+   * (every query string prepared).
+   */
+  readonly queries?: Map<string, StoredQuery>;
 }
 
-/**
- * Query strings as stored, by the query string as sent: a client sends the same few again and
- * again. The parsed queries are frozen, so that exchanges may share them. Starts over when full.
- */
-export class QueryMemo {
-  readonly #queries = new Map<string, StoredQuery>();
-
-  get(search: string): StoredQuery | undefined {
-    return this.#queries.get(search);
-  }
-
-  set(search: string, stored: StoredQuery): void {
-    if (search.length > 2048) return;
-    if (this.#queries.size >= 256) this.#queries.clear();
-    this.#queries.set(search, stored);
-  }
-}
-
-interface StoredQuery {
+/** A query string as stored. */
+export interface StoredQuery {
   /** The query string, redacted. */
   readonly search: string;
   /** Its parameters, by name, decoded. */
@@ -146,10 +133,18 @@ function storedQuery(sent: string, options: PrepareOptions): StoredQuery {
     const query = queryOf(search);
     for (const name in query) Object.freeze(query[name]);
     stored = { search, query: Object.freeze(query) };
-    options.queries?.set(sent, stored);
+    const memo = options.queries;
+    if (memo !== undefined && sent.length <= MAX_REMEMBERED_QUERY) {
+      if (memo.size >= MAX_REMEMBERED_QUERIES) memo.clear();
+      memo.set(sent, stored);
+    }
   }
   return stored;
 }
+
+/** Distinct query strings remembered (the memo starts over when full), and the longest one. */
+const MAX_REMEMBERED_QUERIES = 256;
+const MAX_REMEMBERED_QUERY = 2048;
 
 function queryOf(search: string): Record<string, string[]> {
   const query: Record<string, string[]> = Object.create(null) as Record<string, string[]>;

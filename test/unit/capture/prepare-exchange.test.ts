@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { prepareExchange, QueryMemo, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
+import { prepareExchange, type PrepareOptions } from '../../../src/capture/prepare-exchange.js';
 import { Redactor } from '../../../src/capture/redactor.js';
 import { BodyCache } from '../../../src/capture/body-cache.js';
 import type { CapturedExchange } from '../../../src/model/exchange.js';
@@ -279,7 +279,7 @@ describe('prepareExchange with the last body of each route', () => {
 });
 
 describe('prepareExchange with headers and queries remembered', () => {
-  const remembering = (): PrepareOptions => ({ ...options, headers: new WeakMap(), queries: new QueryMemo() });
+  const remembering = (): PrepareOptions => ({ ...options, headers: new WeakMap(), queries: new Map() });
   const frozen = <T extends object>(value: T): T => Object.freeze(value);
 
   it('stores exactly what the full path stores, secrets redacted, for the first exchange and every one after', async () => {
@@ -307,6 +307,16 @@ describe('prepareExchange with headers and queries remembered', () => {
     expect(second.query).toBe(first.query);
     expect(Object.isFrozen(first.query) && Object.isFrozen(first.query['expand'])).toBe(true);
     expect(second.path).toBe('/v1/items/2');
+  });
+
+  it('keeps a bounded number of query strings, and still prepares every one right', async () => {
+    const queries = new Map();
+    for (let n = 0; n < 1000; n++) {
+      const exchange = await prepareExchange(captured({ url: `https://sandbox.example/v1/items?cursor=c${n}&token=tok_${n}abcdefghijkl` }), { ...options, queries });
+      expect(exchange.query['cursor']).toEqual([`c${n}`]);
+      expect(exchange.url).not.toContain(`tok_${n}abcdefghijkl`);
+    }
+    expect(queries.size).toBeLessThanOrEqual(256);
   });
 
   it('prepares headers that are not frozen every time: their owner may still change them', async () => {
