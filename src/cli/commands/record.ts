@@ -6,6 +6,7 @@ import type { CliContext, GlobalArgs } from '../context.js';
 import type { Terminal } from '../terminal.js';
 import { parseDuration, parsePort, parseSize } from '../values.js';
 import { withoutCredentials } from '../safe-text.js';
+import { HeapReserve } from '../heap-reserve.js';
 
 interface RecordArgs extends GlobalArgs {
   readonly target?: string;
@@ -58,6 +59,8 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
     import('../exchange-log.js'),
   ]);
   const log = new ExchangeLog(new Redactor(context.config.redact ?? {}), terminal, { withService: sandboxes.length > 1 });
+  // Held while recording: see HeapReserve.
+  const reserve = new HeapReserve();
 
   const writer = await CaptureWriter.start({
     dbPath,
@@ -96,6 +99,7 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
   } catch (error) {
     await Promise.all(proxies.map((proxy) => proxy.stop(0)));
     await writer.close();
+    reserve.release();
     throw error;
   }
 
@@ -104,6 +108,8 @@ async function record(args: RecordArgs, context: CliContext): Promise<void> {
   terminal.log(`${signal}: stopping${inFlight > 0 ? `, finishing ${inFlight} exchange(s) in flight` : ''}`);
   await Promise.all(proxies.map((proxy) => proxy.stop()));
   const stats = await writer.close();
+  // Released only now: the use also keeps the reserve alive until the store is closed.
+  reserve.release();
   terminal.log(
     `stored ${stats.stored} of ${stats.captured} exchange(s) in ${storeLabel(args.db)}` +
       (tally.failed > 0 ? ` (${tally.failed} did not complete: see the log above)` : ''),
