@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, hash as digestOf } from 'node:crypto';
 import type { CapturedExchange, Exchange, StoredBody } from '../model/exchange.js';
-import { headerValue, hopByHopHeaderNames, type HeaderMap } from '../model/headers.js';
+import { headerValue, hopByHopHeaderSet, type HeaderMap } from '../model/headers.js';
 import { normalizePath, routeOf, type RouteTemplate } from '../model/route.js';
 import { shapeOf, shapeOfUnflagged, type BodyShape, type ShapeCache } from '../model/shape.js';
 import { BodyCache, type PreparedBody } from './body-cache.js';
@@ -118,9 +118,12 @@ function storedHeaders(headers: HeaderMap, options: PrepareOptions): HeaderMap {
 
 /** The headers of the message itself: those describing the connection are not part of it. */
 function messageHeaders(headers: HeaderMap): HeaderMap {
-  const hopByHop = new Set(hopByHopHeaderNames(headers));
+  const hopByHop = hopByHopHeaderSet(headers);
+  const names = Object.keys(headers);
+  // Usually there is none (the proxy already took them out): the map itself, not a copy.
+  if (!names.some((name) => hopByHop.has(name))) return headers;
   const kept: HeaderMap = Object.create(null) as HeaderMap;
-  for (const name of Object.keys(headers)) {
+  for (const name of names) {
     if (!hopByHop.has(name)) kept[name] = headers[name]!;
   }
   return kept;

@@ -191,8 +191,12 @@ export class Redactor {
   readonly #extraWholeValues: readonly SafeRegex[];
   readonly #fieldCache = new Map<string, boolean>();
   readonly #credentialCache = new Map<string, boolean>();
-  /** Redacted header values by `name\nvalue` (a header value never holds a line break). */
-  readonly #headerCache = new Map<string, string>();
+  /**
+   * Redacted header values by header name, then value: no key string built and hashed per header.
+   * At most {@link HEADER_CACHE_LIMIT} values in all.
+   */
+  readonly #headerCache = new Map<string, Map<string, string>>();
+  #headerCacheSize = 0;
   /** Strings found innocent lately: a body repeats most of its values from one answer to the next. */
   readonly #innocent = new Set<string>();
   /** See {@link RedactionOptions.binaryBodies}. */
@@ -246,12 +250,18 @@ export class Redactor {
    */
   #redactHeaderValue(name: string, value: string): string {
     if (value.length > HEADER_CACHE_VALUE_LIMIT) return this.#headerRedaction(name)(value);
-    const key = `${name}\n${value}`;
-    let redacted = this.#headerCache.get(key);
+    let values = this.#headerCache.get(name);
+    let redacted = values?.get(value);
     if (redacted === undefined) {
       redacted = this.#headerRedaction(name)(value);
-      if (this.#headerCache.size >= HEADER_CACHE_LIMIT) this.#headerCache.clear();
-      this.#headerCache.set(key, redacted);
+      if (this.#headerCacheSize >= HEADER_CACHE_LIMIT) {
+        this.#headerCache.clear();
+        this.#headerCacheSize = 0;
+        values = undefined;
+      }
+      if (values === undefined) this.#headerCache.set(name, (values = new Map()));
+      values.set(value, redacted);
+      this.#headerCacheSize += 1;
     }
     return redacted;
   }

@@ -37,6 +37,12 @@ export function hopByHopHeaderNames(headers: Readonly<Record<string, unknown>>):
   return extra.length === 0 ? HOP_BY_HOP_LIST : [...HOP_BY_HOP_LIST, ...extra];
 }
 
+/** {@link hopByHopHeaderNames} as a set: without extra names in `Connection`, the fixed set itself. */
+export function hopByHopHeaderSet(headers: Readonly<Record<string, unknown>>): ReadonlySet<string> {
+  const names = hopByHopHeaderNames(headers);
+  return names === HOP_BY_HOP_LIST ? HOP_BY_HOP_HEADERS : new Set(names);
+}
+
 /**
  * Removes the hop-by-hop headers from a header object in place. Only headers that are there are
  * deleted: deleting from an object makes V8 slow every later access to it.

@@ -68,6 +68,18 @@ describe('prepareExchange', () => {
     expect(exchange.route).toBe('/users/:login');
   });
 
+  it('drops the headers a Connection header names, and keeps headers without any hop-by-hop one as they are', async () => {
+    const exchange = await prepareExchange(
+      captured({
+        requestHeaders: { accept: 'application/json', connection: 'x-hop, keep-alive', 'x-hop': '1', 'x-kept': '2' },
+        responseHeaders: { 'content-type': 'application/json', etag: 'W/"1"' },
+      }),
+      options,
+    );
+    expect(exchange.requestHeaders).toEqual({ accept: 'application/json', 'x-kept': '2' });
+    expect(exchange.responseHeaders).toEqual({ 'content-type': 'application/json', etag: 'W/"1"' });
+  });
+
   it('drops connection-level headers from what is stored', async () => {
     const exchange = await prepareExchange(captured(), options);
     expect(exchange.requestHeaders).not.toHaveProperty('connection');

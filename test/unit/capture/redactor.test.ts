@@ -88,6 +88,24 @@ describe('Redactor.redactHeaders', () => {
     expect(input).toEqual(snapshot);
     expect(headers).toEqual({ ...snapshot, authorization: 'Bearer [REDACTED]' });
   });
+
+  it('redacts a value by the header it is in, also when the same value came under another header, and past any number of values', () => {
+    const own = new Redactor();
+    const token = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
+    // The same value, first under a header that is not listed (redacted by its shape), then under
+    // a listed one (redacted whole), then as an innocent value of another header.
+    expect(own.redactHeaders({ 'x-note': token })['x-note']).toBe('[REDACTED]');
+    expect(own.redactHeaders({ authorization: `Bearer ${token}` })['authorization']).toBe('Bearer [REDACTED]');
+    expect(own.redactHeaders({ 'x-api-key': 'plain' })['x-api-key']).toBe('[REDACTED]');
+    expect(own.redactHeaders({ 'x-label': 'plain' })['x-label']).toBe('plain');
+    // Many more distinct values than are remembered: every one still answered right.
+    for (let n = 0; n < 10_000; n++) {
+      const headers = own.redactHeaders({ 'x-request-id': `req_${n}`, cookie: `sid=s${n}`, 'x-trace': n % 100 === 0 ? `ghp_${'a'.repeat(36)}` : `t${n}` });
+      expect(headers['x-request-id']).toBe(`req_${n}`);
+      expect(headers['cookie']).toBe('sid=[REDACTED]');
+      expect(headers['x-trace']).toBe(n % 100 === 0 ? '[REDACTED]' : `t${n}`);
+    }
+  });
 });
 
 describe('DEFAULT_FIELD_PATTERN', () => {
