@@ -4,7 +4,7 @@ import { Agent, request } from 'undici';
 import type { CapturedExchange, ExchangeError } from '../model/exchange.js';
 import { describeError, MockdriftError } from '../model/errors.js';
 import type { FixtureInteraction } from '../model/fixture.js';
-import { hopByHopHeaderNames, toHeaderMap, type HeaderMap } from '../model/headers.js';
+import { hopByHopHeaderSet, toHeaderMap, type HeaderMap } from '../model/headers.js';
 
 /** Where probed exchanges go; `CaptureWriter` is the one that stores them. */
 export interface ProbeSink {
@@ -251,7 +251,7 @@ function plannedRequest(interaction: FixtureInteraction, options: ProbeOptions, 
 
 /** The fixture's request headers minus those that belong to a connection or to the body's framing. */
 function replayedHeaders(headers: HeaderMap): HeaderMap {
-  const dropped = new Set(hopByHopHeaderNames(headers));
+  const dropped = hopByHopHeaderSet(headers);
   const kept: HeaderMap = Object.create(null) as HeaderMap;
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
