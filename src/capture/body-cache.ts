@@ -26,6 +26,8 @@ export class BodyCache {
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
+  /** The last body answered in each slot (a route and status) that was prepared before. */
+  readonly #repeats = new Map<string, { readonly variant: string; readonly raw: Uint8Array; readonly prepared: PreparedBody }>();
 
   constructor(options: BodyCacheOptions = {}) {
     this.#maxEntries = options.maxEntries ?? 1024;
@@ -46,6 +48,29 @@ export class BodyCache {
     return entry.prepared;
   }
 
+  /**
+   * The body last answered in `slot` (a route and status), when `raw` is exactly its bytes and
+   * `variant` (its coding, media type, truncation) is the same: a route that answers the same body
+   * again and again is recognised by one comparison of bytes, without a digest or a lookup.
+   */
+  repeat(slot: string, variant: string, raw: Uint8Array): PreparedBody | undefined {
+    const last = this.#repeats.get(slot);
+    return last !== undefined && last.variant === variant && sameBytes(last.raw, raw) ? last.prepared : undefined;
+  }
+
+  /**
+   * Notes that `slot` was answered with `raw`, prepared as `prepared`: a body that came before, or
+   * one just kept in the cache. Only small bodies, whose digest costs more than a comparison;
+   * bounded in slots and in bytes.
+   */
+  noteRepeat(slot: string, variant: string, raw: Uint8Array, prepared: PreparedBody): void {
+    if (raw.byteLength > MAX_REPEAT_RAW || prepared.body.size > MAX_REPEAT_PREPARED) return;
+    const last = this.#repeats.get(slot);
+    if (last !== undefined && last.prepared === prepared && last.variant === variant) return;
+    if (last === undefined && this.#repeats.size >= MAX_REPEAT_SLOTS) this.#repeats.clear();
+    this.#repeats.set(slot, { variant, raw: Uint8Array.from(raw), prepared });
+  }
+
   /** Keeps a prepared body under `key`; with `raw`, a copy of the bytes it was prepared from, to check hits against. */
   set(key: string, prepared: PreparedBody, raw?: Uint8Array): void {
     const bytes = prepared.body.size + (raw?.byteLength ?? 0);
@@ -64,6 +89,11 @@ export class BodyCache {
     }
   }
 }
+
+/** Slots remembered for {@link BodyCache.repeat} (the memo starts over when full), and the most bytes each may hold. */
+const MAX_REPEAT_SLOTS = 128;
+const MAX_REPEAT_RAW = 4096;
+const MAX_REPEAT_PREPARED = 16 * 1024;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);

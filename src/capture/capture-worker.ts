@@ -4,7 +4,7 @@
  * exchanges (tens of ms of SQLite and JSON work) never stands between a client and its response.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CapturedExchange, Exchange } from '../model/exchange.js';
+import type { Exchange } from '../model/exchange.js';
 import { describeError, isMockdriftError } from '../model/errors.js';
 import { RouteTemplate } from '../model/route.js';
 import { ShapeCache } from '../model/shape.js';
@@ -13,7 +13,7 @@ import { openRecordingStore } from '../store/open-recording-store.js';
 import type { RecordingStore } from '../store/recording-store.js';
 import { SqliteRecordingStore } from '../store/sqlite-recording-store.js';
 import { Checkpointer } from './checkpointer.js';
-import { bodyOf, type CaptureBatch, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
+import { batchLength, exchangeAt, type CaptureBatch, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import { BodyCache } from './body-cache.js';
 import { HeaderTexts } from './header-texts.js';
 import { prepareExchange, type PrepareOptions } from './prepare-exchange.js';
@@ -72,21 +72,15 @@ let failedToPrepare = 0;
 const headerTexts = new HeaderTexts();
 
 async function capture(batch: CaptureBatch): Promise<void> {
-  const { exchanges, spans } = batch;
+  const count = batchLength(batch);
+  const headers = (text: string) => headerTexts.get(text);
   // Room is reported as it is made, not once per batch: a proxy holding requests until the
   // worker catches up lets them go a few at a time.
-  const fixed = exchanges.length > 0 ? (batch.bytes - bodyBytesOf(spans)) / exchanges.length : 0;
+  const fixed = count > 0 ? (batch.bytes - bodyBytesOf(batch.spans)) / count : 0;
   let done = 0;
   let reported = 0;
-  for (let i = 0; i < exchanges.length; i++) {
-    const wire = exchanges[i]!;
-    const captured: CapturedExchange = {
-      ...wire,
-      requestHeaders: headerTexts.get(wire.requestHeaders),
-      responseHeaders: wire.responseHeaders === null ? null : headerTexts.get(wire.responseHeaders),
-      requestBody: bodyOf(batch, i, 0),
-      responseBody: bodyOf(batch, i, 1),
-    };
+  for (let i = 0; i < count; i++) {
+    const captured = exchangeAt(batch, i, headers);
     try {
       writer.add(await prepareExchange(captured, prepare));
     } catch (error) {
@@ -94,7 +88,7 @@ async function capture(batch: CaptureBatch): Promise<void> {
       send({ type: 'warning', message: `could not store ${captured.method} ${captured.url}: ${describeError(error)}` });
     }
     done += fixed + (captured.requestBody?.byteLength ?? 0) + (captured.responseBody?.byteLength ?? 0);
-    if (done - reported >= REPORT_EVERY_BYTES && i < exchanges.length - 1) {
+    if (done - reported >= REPORT_EVERY_BYTES && i < count - 1) {
       send({ type: 'consumed', bytes: done - reported });
       reported = done;
     }

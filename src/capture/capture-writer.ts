@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { CapturedExchange } from '../model/exchange.js';
 import { MockdriftError } from '../model/errors.js';
 import type { BatchOptions } from '../store/batched-writer.js';
-import type { CaptureBatch, CaptureStats, CaptureWorkerData, FromWorker, ToWorker, WireExchange } from './capture-protocol.js';
+import { packBatch, type CaptureStats, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import type { RedactionOptions } from './redactor.js';
 import { workerScript } from './worker-script.js';
 
@@ -171,12 +171,13 @@ export class CaptureWriter {
   #send(): void {
     this.#scheduled = false;
     if (this.#queue.length === 0 || this.#exited) return;
+    const count = this.#queue.length;
     const batch = packBatch(this.#queue);
     this.#queue = [];
     this.#backlog += batch.bytes;
     // What an exchange weighs, lately: the room one held request is let go for.
-    this.#averageWeight += (batch.bytes / batch.exchanges.length - this.#averageWeight) / 4;
-    this.#worker.postMessage({ type: 'capture', ...batch } satisfies ToWorker, batch.buffers);
+    this.#averageWeight += (batch.bytes / count - this.#averageWeight) / 4;
+    this.#worker.postMessage(batch satisfies ToWorker, batch.buffers);
   }
 
   #consumed(bytes: number): void {
@@ -228,86 +229,4 @@ export class CaptureWriter {
       if (!this.#closed) fail(new Error(`the capture worker stopped unexpectedly (exit code ${code})`));
     });
   }
-}
-
-/**
- * A batch as it crosses to the worker: the exchanges without their bodies and with their headers
- * as JSON text, the bodies in buffers that are transferred, not cloned. Small bodies are copied
- * into one buffer per batch (one allocation and one transfer, and a body that is a view of a
- * socket's read buffer costs only its own bytes); a large body that owns all of its memory
- * travels as it is, without a copy.
- */
-function packBatch(exchanges: readonly CapturedExchange[]): Omit<CaptureBatch, 'type'> {
-  let copied = 0;
-  let bytes = 0;
-  for (const exchange of exchanges) {
-    for (const body of [exchange.requestBody, exchange.responseBody]) {
-      if (body === null) continue;
-      bytes += body.byteLength;
-      if (!travelsAlone(body)) copied += body.byteLength;
-    }
-  }
-  const arena = Buffer.allocUnsafeSlow(copied);
-  const buffers: ArrayBuffer[] = [arena.buffer as ArrayBuffer];
-  const spans = new Int32Array(exchanges.length * 6);
-  // Filled in order, not preallocated: an array with holes crosses to the worker element by element.
-  const wire: WireExchange[] = [];
-  const moved = new Map<ArrayBuffer, number>();
-  let offset = 0;
-  const place = (body: Uint8Array | null, at: number): void => {
-    if (body === null) {
-      spans[at] = -1;
-      return;
-    }
-    if (travelsAlone(body)) {
-      // A buffer may be transferred once only, even if two bodies are the same buffer.
-      const buffer = body.buffer as ArrayBuffer;
-      let index = moved.get(buffer);
-      if (index === undefined) {
-        index = buffers.push(buffer) - 1;
-        moved.set(buffer, index);
-      }
-      spans[at] = index;
-      spans[at + 1] = 0;
-    } else {
-      arena.set(body, offset);
-      spans[at] = 0;
-      spans[at + 1] = offset;
-      offset += body.byteLength;
-    }
-    spans[at + 2] = body.byteLength;
-  };
-  for (let i = 0; i < exchanges.length; i++) {
-    const exchange = exchanges[i]!;
-    place(exchange.requestBody, i * 6);
-    place(exchange.responseBody, i * 6 + 3);
-    wire.push(wireExchange(exchange));
-  }
-  // Each exchange also weighs a fixed allowance for its URL and headers.
-  return { exchanges: wire, buffers, spans, bytes: bytes + exchanges.length * 1024 };
-}
-
-/** An exchange without its bodies, its headers as JSON text. Field by field: a rest pattern takes V8's slow path. */
-function wireExchange(exchange: CapturedExchange): WireExchange {
-  return {
-    source: exchange.source,
-    service: exchange.service,
-    session: exchange.session,
-    startedAt: exchange.startedAt,
-    durationMs: exchange.durationMs,
-    method: exchange.method,
-    url: exchange.url,
-    requestHeaders: JSON.stringify(exchange.requestHeaders),
-    requestBodyTruncated: exchange.requestBodyTruncated,
-    status: exchange.status,
-    responseHeaders: exchange.responseHeaders === null ? null : JSON.stringify(exchange.responseHeaders),
-    responseBodyTruncated: exchange.responseBodyTruncated,
-    bodiesDecoded: exchange.bodiesDecoded === true,
-    error: exchange.error,
-  };
-}
-
-/** Bodies from 16 KiB that own all of their memory: moved to the worker rather than copied. */
-function travelsAlone(body: Uint8Array): boolean {
-  return body.byteLength >= 16 * 1024 && body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.buffer.byteLength === body.byteLength;
 }

@@ -190,18 +190,33 @@ async function storedBody(
   similarTo: string,
 ): Promise<PreparedBody> {
   const encoding = alreadyDecoded ? undefined : headerValue(headers, 'content-encoding');
+  const type = mediaType(headers);
+  // What else the result depends on: a multipart body's parts are found by the boundary its
+  // content type names, so the same bytes under another boundary prepare differently.
+  const typeDetail = type?.startsWith('multipart/') ? headerValue(headers, 'content-type') : type;
+  const variant = `${encoding ?? ''}|${typeDetail ?? ''}|${truncatedOnWire ? 't' : ''}`;
+  const cache = options.cache;
+  // The same bytes as the last body of the route: what that one was prepared into.
+  const again = cache?.repeat(similarTo, variant, raw);
+  if (again) return again;
   // A large body is looked up by a digest of a sample of it, and a hit is checked byte for byte:
   // comparing 64 KB costs a tenth of digesting them.
   const sampled = raw.byteLength > SAMPLED_FROM;
   const digest = sampled ? sampleDigest(raw) : sha1(raw);
-  const key = `${sampled ? 's' : 'h'}${raw.byteLength}|${digest}|${encoding ?? ''}|${mediaType(headers) ?? ''}|${truncatedOnWire ? 't' : ''}`;
-  const cached = options.cache?.get(key, sampled ? raw : undefined);
-  if (cached) return cached;
+  const key = `${sampled ? 's' : 'h'}${raw.byteLength}|${digest}|${variant}`;
+  const cached = cache?.get(key, sampled ? raw : undefined);
+  if (cached) {
+    cache!.noteRepeat(similarTo, variant, raw, cached);
+    return cached;
+  }
   const rawHash = sampled ? sha1(raw) : digest;
-  const prepared = await prepareBody(raw, rawHash, truncatedOnWire, headers, encoding, options, similarTo);
+  const prepared = await prepareBody(raw, rawHash, truncatedOnWire, headers, type, encoding, options, similarTo);
   // A body that differs from the last one only in values will not come again as it is: the cache
   // would only copy it and push out bodies that do repeat.
-  if (!prepared.similar) options.cache?.set(key, prepared, sampled ? raw : undefined);
+  if (!prepared.similar && cache) {
+    cache.set(key, prepared, sampled ? raw : undefined);
+    cache.noteRepeat(similarTo, variant, raw, prepared);
+  }
   return prepared;
 }
 
@@ -228,6 +243,7 @@ async function prepareBody(
   rawHash: string,
   truncatedOnWire: boolean,
   headers: HeaderMap,
+  type: string | null,
   encoding: string | undefined,
   options: PrepareOptions,
   similarTo: string,
@@ -237,7 +253,6 @@ async function prepareBody(
   const bytes = decoded.bytes;
   // Unchanged bytes hash as the wire bytes did: no second digest.
   const sameBytes = bytes.length === raw.length && (encoding === undefined || decoded.error !== undefined);
-  const type = mediaType(headers);
   if (decoded.error === undefined && type?.startsWith('multipart/')) {
     const redacted = redactMultipart(bytes, headerValue(headers, 'content-type') ?? '', options.redactor);
     if (redacted !== undefined) {

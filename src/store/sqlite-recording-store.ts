@@ -80,6 +80,8 @@ export class SqliteRecordingStore implements RecordingStore {
   readonly #sortedNames = new Map<string, string>();
   /** JSON of frozen headers and queries, which the capture worker shares between exchanges. */
   readonly #written = new WeakMap<object, string>();
+  /** Sorted names of frozen headers and queries, likewise. */
+  readonly #names = new WeakMap<object, string>();
   readonly #prepared = new Map<string, Database.Statement>();
   /** Shapes already parsed for {@link recordedRequests}, by id (ids are never reused while open for reading). */
   readonly #parsedShapes = new Map<number, BodyShape>();
@@ -222,7 +224,7 @@ export class SqliteRecordingStore implements RecordingStore {
       exchange.path,
       exchange.route,
       this.#json(exchange.query),
-      queryNamesKey(exchange.query),
+      this.#queryNames(exchange.query),
       this.#json(exchange.requestHeaders),
       this.#storeBody(exchange.requestBody),
       exchange.requestBody?.size ?? null,
@@ -258,15 +260,30 @@ export class SqliteRecordingStore implements RecordingStore {
 
   /** The header names of a response, sorted and joined: the same few sets come again and again. */
   #headerNames(headers: HeaderMap): string {
+    const frozen = Object.isFrozen(headers);
+    let sorted = frozen ? this.#names.get(headers) : undefined;
+    if (sorted !== undefined) return sorted;
     const names = Object.keys(headers);
     const key = names.join(',');
-    let sorted = this.#sortedNames.get(key);
+    sorted = this.#sortedNames.get(key);
     if (sorted === undefined) {
       sorted = names.sort().join(',');
       if (this.#sortedNames.size >= 1024) this.#sortedNames.clear();
       this.#sortedNames.set(key, sorted);
     }
+    if (frozen) this.#names.set(headers, sorted);
     return sorted;
+  }
+
+  /** The names of a query's parameters, sorted and joined. */
+  #queryNames(query: Readonly<Record<string, readonly string[]>>): string {
+    if (!Object.isFrozen(query)) return queryNamesKey(query);
+    let names = this.#names.get(query);
+    if (names === undefined) {
+      names = queryNamesKey(query);
+      this.#names.set(query, names);
+    }
+    return names;
   }
 
   /**

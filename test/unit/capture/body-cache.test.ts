@@ -59,4 +59,41 @@ describe('BodyCache', () => {
     const kept = Array.from({ length: 10 }, (_, i) => cache.get(`k${i}`, new Uint8Array(90))).filter(Boolean);
     expect(kept.length).toBe(4);
   });
+
+  it('knows the last body of a slot again by its bytes, under the same variant only, from a copy of them', () => {
+    const cache = new BodyCache();
+    const prepared = body(20);
+    const arena = Buffer.from('..{"id":1,"name":"a"}..');
+    const raw = arena.subarray(2, arena.length - 2);
+    expect(cache.repeat('GET /items/:id 200', 'json', raw)).toBeUndefined();
+    cache.noteRepeat('GET /items/:id 200', 'json', raw, prepared);
+    expect(cache.repeat('GET /items/:id 200', 'json', Buffer.from('{"id":1,"name":"a"}'))).toBe(prepared);
+    // Other bytes, another variant (a coding, a media type) or another slot: not this body.
+    expect(cache.repeat('GET /items/:id 200', 'json', Buffer.from('{"id":2,"name":"a"}'))).toBeUndefined();
+    expect(cache.repeat('GET /items/:id 200', 'gzip|json', Buffer.from('{"id":1,"name":"a"}'))).toBeUndefined();
+    expect(cache.repeat('GET /items/:id 404', 'json', Buffer.from('{"id":1,"name":"a"}'))).toBeUndefined();
+    // The bytes were copied: the buffer they came in may be reused.
+    arena.fill(0);
+    expect(cache.repeat('GET /items/:id 200', 'json', Buffer.from('{"id":1,"name":"a"}'))).toBe(prepared);
+    // A newer body of the slot takes its place.
+    const newer = body(21);
+    cache.noteRepeat('GET /items/:id 200', 'json', Buffer.from('{"id":3,"name":"b"}'), newer);
+    expect(cache.repeat('GET /items/:id 200', 'json', Buffer.from('{"id":1,"name":"a"}'))).toBeUndefined();
+    expect(cache.repeat('GET /items/:id 200', 'json', Buffer.from('{"id":3,"name":"b"}'))).toBe(newer);
+  });
+
+  it('remembers only small bodies for their slot, in a bounded number of slots', () => {
+    const cache = new BodyCache();
+    const large = new Uint8Array(5000);
+    cache.noteRepeat('slot', 'v', large, body(5000));
+    expect(cache.repeat('slot', 'v', large)).toBeUndefined();
+    // Small on the wire, but large once decoded (a compressed body): not kept either.
+    const small = new Uint8Array(100);
+    cache.noteRepeat('slot', 'gzip', small, body(100_000));
+    expect(cache.repeat('slot', 'gzip', small)).toBeUndefined();
+    for (let i = 0; i < 1000; i++) cache.noteRepeat(`slot ${i}`, 'v', Buffer.from(`{"n":${i}}`), body(10));
+    const remembered = Array.from({ length: 1000 }, (_, i) => cache.repeat(`slot ${i}`, 'v', Buffer.from(`{"n":${i}}`))).filter(Boolean);
+    expect(remembered.length).toBeGreaterThan(0);
+    expect(remembered.length).toBeLessThanOrEqual(128);
+  });
 });

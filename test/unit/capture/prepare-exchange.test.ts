@@ -238,6 +238,35 @@ describe('prepareExchange with a body cache', () => {
     expect(text.responseShape).toBeNull();
   });
 
+  it('knows a route\'s repeated body without a digest, and only under the same coding, type and boundary', async () => {
+    const cache = new BodyCache();
+    const cached = { ...options, cache };
+    const first = await prepareExchange(captured(), cached);
+    // From here on, the same bytes on the same route are recognised by comparison alone: no digest, no lookup.
+    const lookups = vi.spyOn(cache, 'get');
+    const again = await prepareExchange(captured({ url: 'https://sandbox.example/v1/charges/ch_2NqkZ2LkdIwHu7iy' }), cached);
+    expect(lookups).not.toHaveBeenCalled();
+    lookups.mockRestore();
+    expect(again.responseBody).toBe(first.responseBody);
+    expect(again.responseShape).toBe(first.responseShape);
+    const plain = await prepareExchange(captured({ responseHeaders: { 'content-type': 'application/octet-stream' } }), cached);
+    expect(plain.responseShape).toBeNull();
+
+    // One multipart body under two boundaries: only the one its parts are delimited by finds the password.
+    const boundary = 'b0undary';
+    const form = bytes(`--${boundary}\r\ncontent-disposition: form-data; name="password"\r\n\r\nhunter2secret\r\n--${boundary}--\r\n`);
+    const multipart = (name: string): Partial<CapturedExchange> => ({
+      method: 'POST',
+      requestHeaders: { host: 'sandbox.example', 'content-type': `multipart/form-data; boundary=${name}` },
+      requestBody: form,
+    });
+    await prepareExchange(captured(multipart('other-boundary')), cached);
+    const right = await prepareExchange(captured(multipart(boundary)), cached);
+    expect(right.requestBody!.content).not.toContain('hunter2secret');
+    const uncached = await prepareExchange(captured(multipart(boundary)), options);
+    expect(right.requestBody).toEqual(uncached.requestBody);
+  });
+
   it('gives every stored body the digest of its content', async () => {
     const { createHash } = await import('node:crypto');
     const exchange = await prepareExchange(captured(), options);
