@@ -245,46 +245,46 @@ export class SqliteRecordingStore implements RecordingStore {
   }
 
   /**
-   * JSON of headers or a query. A frozen one is shared by many exchanges (the capture worker
-   * shares them): written out once.
+   * What `derive` makes of headers or a query. A frozen one is shared by many exchanges (the
+   * capture worker shares them): worked out once, and remembered in `memo`.
    */
-  #json(value: object): string {
-    if (!Object.isFrozen(value)) return JSON.stringify(value);
-    let json = this.#written.get(value);
-    if (json === undefined) {
-      json = JSON.stringify(value);
-      this.#written.set(value, json);
+  #once<T extends object>(memo: WeakMap<object, string>, value: T, derive: (value: T) => string): string {
+    if (!Object.isFrozen(value)) return derive(value);
+    let derived = memo.get(value);
+    if (derived === undefined) {
+      derived = derive(value);
+      memo.set(value, derived);
     }
-    return json;
+    return derived;
   }
 
-  /** The header names of a response, sorted and joined: the same few sets come again and again. */
+  /** JSON of headers or a query. */
+  #json(value: object): string {
+    return this.#once(this.#written, value, JSON.stringify);
+  }
+
+  /** The header names of a response, sorted and joined. */
   #headerNames(headers: HeaderMap): string {
-    const frozen = Object.isFrozen(headers);
-    let sorted = frozen ? this.#names.get(headers) : undefined;
-    if (sorted !== undefined) return sorted;
+    return this.#once(this.#names, headers, this.#sortNames);
+  }
+
+  /** The names of a query's parameters, sorted and joined. */
+  #queryNames(query: Readonly<Record<string, readonly string[]>>): string {
+    return this.#once(this.#names, query, queryNamesKey);
+  }
+
+  /** Header names sorted and joined: the same few sets come again and again, in the same order. */
+  readonly #sortNames = (headers: HeaderMap): string => {
     const names = Object.keys(headers);
     const key = names.join(',');
-    sorted = this.#sortedNames.get(key);
+    let sorted = this.#sortedNames.get(key);
     if (sorted === undefined) {
       sorted = names.sort().join(',');
       if (this.#sortedNames.size >= 1024) this.#sortedNames.clear();
       this.#sortedNames.set(key, sorted);
     }
-    if (frozen) this.#names.set(headers, sorted);
     return sorted;
-  }
-
-  /** The names of a query's parameters, sorted and joined. */
-  #queryNames(query: Readonly<Record<string, readonly string[]>>): string {
-    if (!Object.isFrozen(query)) return queryNamesKey(query);
-    let names = this.#names.get(query);
-    if (names === undefined) {
-      names = queryNamesKey(query);
-      this.#names.set(query, names);
-    }
-    return names;
-  }
+  };
 
   /**
    * Whether the store already holds this exchange: same service, time, method, URL, status and
